@@ -1,0 +1,243 @@
+package dev.arrax;
+
+import dev.arrax.ad.Autodiff;
+import dev.arrax.batching.Vmap;
+import dev.arrax.core.ArrayType;
+import dev.arrax.core.ConcreteArray;
+import dev.arrax.ir.Program;
+import dev.arrax.primitives.Ops;
+import dev.arrax.staging.Staging;
+import java.util.Arrays;
+
+/**
+ * The transformations, as in JAX: {@link #grad}, {@link #vjp}, {@link #jvp}, {@link #vmap},
+ * {@link #jit} and {@link #makeJaxpr}. Each takes a pure array function and returns another one, so
+ * they compose in any order: {@code Arrax.jit(Arrax.vmap(Arrax.grad(f)))}.
+ *
+ * <pre>{@code
+ * Fn loss = xs -> Np.sum(Np.tanh(xs[0]));
+ * Fn dloss = Arrax.grad(loss);                      // 1 - tanh(x)^2
+ * NDArray g = dloss.apply(NDArray.of(0.5, -1.0));
+ * Fn perRow = Arrax.vmap(dloss);                    // one gradient per row of a matrix
+ * }</pre>
+ *
+ * <p>Functions must be pure: the same inputs give the same outputs, with no side effects on the
+ * arrays they see. Inside a transformation they receive tracers; Java control flow on array values
+ * then fails with {@link ConcretizationException} (forward-mode {@link #jvp}/{@link #grad} still know values).
+ */
+public final class Arrax {
+  private Arrax() {}
+
+  // ---- tracing ----
+
+  /** Traces {@code f} at the shapes and dtypes of {@code examples} and returns the program (printable, serializable). */
+  public static Program makeJaxpr(Fn f, NDArray... examples) {
+    return Staging.trace("makeJaxpr", types(examples), in -> new NDArray[] {f.apply(in)});
+  }
+
+  /** {@link #makeJaxpr(Fn, NDArray...)} for a function with several outputs. */
+  public static Program makeJaxprMulti(MultiFn f, NDArray... examples) {
+    return Staging.trace("makeJaxpr", types(examples), f::apply);
+  }
+
+  /** Several functions of the same arguments as one function with several outputs, traced together under jit. */
+  public static MultiFn outputs(Fn... fns) {
+    Fn[] copy = fns.clone();
+    return args -> {
+      NDArray[] out = new NDArray[copy.length];
+      for (int i = 0; i < copy.length; i++) out[i] = copy[i].apply(args);
+      return out;
+    };
+  }
+
+  // ---- jit ----
+
+  /** Traces once per input signature (shapes and dtypes), caches the program, and runs it. */
+  public static Fn jit(Fn f) {
+    return jit(f, new int[0]);
+  }
+
+  /**
+   * As {@link #jit(Fn)}, with the listed arguments static: their values are baked into the trace and
+   * the cache key, so Java control flow on them works; a new value retraces.
+   */
+  public static Fn jit(Fn f, int... staticArgnums) {
+    MultiFn m = Jit.of(args -> new NDArray[] {f.apply(args)}, staticArgnums);
+    return args -> m.apply(args)[0];
+  }
+
+  // ---- vmap ----
+
+  /** Maps {@code f} over axis 0 of every argument; the output is batched along axis 0. */
+  public static Fn vmap(Fn f) {
+    return args -> Vmap.apply(single(f), axesOrDefault(new Integer[0], args.length), new Integer[] {0}, args)[0];
+  }
+
+  /** Maps argument i over axis {@code inAxes[i]}, or not at all where it is null (broadcast). */
+  public static Fn vmap(Fn f, Integer... inAxes) {
+    Integer[] axes = inAxes.clone();
+    return args -> Vmap.apply(single(f), axesOrDefault(axes, args.length), new Integer[] {0}, args)[0];
+  }
+
+  /** As {@link #vmap(Fn, Integer...)}, placing the batch axis of the output at {@code outAxis} (null: the output must not be batched). */
+  public static Fn vmap(Fn f, Integer[] inAxes, Integer outAxis) {
+    Integer[] axes = inAxes.clone();
+    return args -> Vmap.apply(single(f), axesOrDefault(axes, args.length), new Integer[] {outAxis}, args)[0];
+  }
+
+  static Integer[] axesOrDefault(Integer[] inAxes, int n) {
+    if (inAxes.length > 0) return inAxes;
+    Integer[] a = new Integer[n];
+    Arrays.fill(a, 0);
+    return a;
+  }
+
+  // ---- differentiation ----
+
+  /** The gradient of a scalar-valued {@code f} with respect to argument 0. */
+  public static Fn grad(Fn f) {
+    return grad(f, 0);
+  }
+
+  /** The gradient of a scalar-valued {@code f} with respect to argument {@code argnum}. */
+  public static Fn grad(Fn f, int argnum) {
+    MultiFn vg = valueAndGrad(f, argnum);
+    return args -> vg.apply(args)[1];
+  }
+
+  /** The value of {@code f} and its gradient with respect to each of {@code argnums} (default: argument 0), in one pass. */
+  public static MultiFn valueAndGrad(Fn f, int... argnums) {
+    int[] wrt = argnums.length == 0 ? new int[] {0} : argnums.clone();
+    return args -> {
+      Autodiff.requireFloatInputs("grad", args, wrt);
+      Autodiff.Linearized lin = Autodiff.linearize("grad", single(f), args, wrt);
+      NDArray y = lin.primals()[0];
+      if (y.ndim() != 0) {
+        throw new ShapeException("grad: only defined for scalar-output functions, but the output has type " + y.type()
+            + ". Reduce it first (Np.sum / Np.mean), or use jacrev/vjp for non-scalar outputs.");
+      }
+      if (!y.dtype().isFloating()) {
+        throw new ArraxException("grad: requires a real-valued floating output, but the output is " + y.type());
+      }
+      NDArray[] g = Autodiff.pullback(lin, new NDArray[] {Ops.scalar(1.0, y.dtype())});
+      NDArray[] out = new NDArray[g.length + 1];
+      out[0] = y;
+      System.arraycopy(g, 0, out, 1, g.length);
+      return out;
+    };
+  }
+
+  /** Result of {@link #jvp}: the output and its directional derivative. */
+  public record JvpResult(NDArray primalOut, NDArray tangentOut) {}
+
+  /** Forward mode: {@code f(primals)} and the derivative of f at primals in direction {@code tangents}. */
+  public static JvpResult jvp(Fn f, NDArray[] primals, NDArray[] tangents) {
+    Autodiff.JvpOut r = Autodiff.jvp(single(f), primals, tangents);
+    return new JvpResult(r.primals()[0], r.tangents()[0]);
+  }
+
+  /** Pulls an output cotangent back to one cotangent per input. */
+  @FunctionalInterface
+  public interface Pullback {
+    NDArray[] apply(NDArray cotangent);
+  }
+
+  /** Result of {@link #vjp}: the output and the pullback. */
+  public record VjpResult(NDArray value, Pullback pullback) {}
+
+  /** Reverse mode: {@code f(primals)} and a function mapping an output cotangent to the input cotangents. */
+  public static VjpResult vjp(Fn f, NDArray... primals) {
+    int[] wrt = floatArgs(primals);
+    Autodiff.Linearized lin = Autodiff.linearize("vjp", single(f), primals, wrt);
+    return new VjpResult(lin.primals()[0], ct -> scatter(primals, wrt, Autodiff.pullback(lin, new NDArray[] {ct})));
+  }
+
+  /** Result of {@link #linearize}: the output and the linear map of input tangents to the output tangent. */
+  public record LinearizeResult(NDArray value, Fn jvpFn) {}
+
+  /** The output of f and its linearization at {@code primals}, evaluated later for any tangents. */
+  public static LinearizeResult linearize(Fn f, NDArray... primals) {
+    int[] wrt = floatArgs(primals);
+    Autodiff.Linearized lin = Autodiff.linearize("linearize", single(f), primals, wrt);
+    return new LinearizeResult(lin.primals()[0], ts -> {
+      if (ts.length != primals.length) throw new ArraxException("linearize: give one tangent per primal (" + primals.length + "), got " + ts.length);
+      NDArray[] sel = new NDArray[wrt.length];
+      for (int i = 0; i < wrt.length; i++) sel[i] = ts[wrt[i]];
+      return lin.linear().call(sel)[0];
+    });
+  }
+
+  /** The Jacobian of f with respect to argument 0 by forward mode; shape {@code out.shape + in.shape}. */
+  public static Fn jacfwd(Fn f) {
+    return args -> {
+      NDArray x = args[0];
+      Autodiff.requireFloatInputs("jacfwd", args, new int[] {0});
+      Fn push = ts -> jvp(xs -> f.apply(withArg0(args, xs[0])), new NDArray[] {x}, new NDArray[] {ts[0]}).tangentOut();
+      NDArray basis = basis(x.type());
+      NDArray cols = vmap(push, new Integer[] {0}, -1).apply(basis);
+      int[] outShape = Arrays.copyOf(cols.shape(), cols.ndim() - 1);
+      return cols.reshape(concat(outShape, x.shape()));
+    };
+  }
+
+  /** The Jacobian of f with respect to argument 0 by reverse mode; shape {@code out.shape + in.shape}. */
+  public static Fn jacrev(Fn f) {
+    return args -> {
+      Autodiff.requireFloatInputs("jacrev", args, new int[] {0});
+      Autodiff.Linearized lin = Autodiff.linearize("jacrev", single(f), args, new int[] {0});
+      NDArray y = lin.primals()[0];
+      Fn pull = cts -> Autodiff.pullback(lin, new NDArray[] {cts[0]})[0];
+      NDArray rows = vmap(pull).apply(basis(y.type()));
+      return rows.reshape(concat(y.shape(), args[0].shape()));
+    };
+  }
+
+  /** The matrix of second derivatives of a scalar f: {@code jacfwd(jacrev(f))}. */
+  public static Fn hessian(Fn f) {
+    return jacfwd(jacrev(f));
+  }
+
+  // ---- helpers ----
+
+  private static java.util.function.Function<NDArray[], NDArray[]> single(Fn f) {
+    return in -> new NDArray[] {f.apply(in)};
+  }
+
+  private static ArrayType[] types(NDArray[] xs) {
+    ArrayType[] t = new ArrayType[xs.length];
+    for (int i = 0; i < xs.length; i++) t[i] = xs[i].type();
+    return t;
+  }
+
+  /** Identity rows reshaped to {@code [n, *shape]}: the standard basis of the space of arrays of that type. */
+  private static NDArray basis(ArrayType t) {
+    int n = t.size();
+    ConcreteArray b = ConcreteArray.zeros(new ArrayType(t.dtype(), concat(new int[] {n}, t.shape())));
+    for (int i = 0; i < n; i++) b.buffer().setDouble(i * n + i, 1.0);
+    return b;
+  }
+
+  private static NDArray[] withArg0(NDArray[] args, NDArray x) {
+    NDArray[] a = args.clone();
+    a[0] = x;
+    return a;
+  }
+
+  private static int[] floatArgs(NDArray[] xs) {
+    return java.util.stream.IntStream.range(0, xs.length).filter(i -> xs[i].dtype().isFloating()).toArray();
+  }
+
+  /** One cotangent per primal: computed ones where differentiated, zeros elsewhere (JAX's float0 stand-in). */
+  private static NDArray[] scatter(NDArray[] primals, int[] wrt, NDArray[] cts) {
+    NDArray[] out = new NDArray[primals.length];
+    for (int i = 0; i < out.length; i++) out[i] = ConcreteArray.zeros(primals[i].type());
+    for (int i = 0; i < wrt.length; i++) out[wrt[i]] = cts[i];
+    return out;
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] r = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.arrax;
+
+/**
+ * Element types of {@link NDArray}, with JAX's type promotion (64-bit mode, {@code jax_enable_x64}).
+ *
+ * <p>Promotion is the join on JAX's type lattice restricted to these types:
+ * <pre>
+ *            bool   u32    i32    i64    f32    f64
+ *   bool     bool   u32    i32    i64    f32    f64
+ *   u32      u32    u32    i64    i64    f32    f64
+ *   i32      i32    i64    i32    i64    f32    f64
+ *   i64      i64    i64    i64    i64    f32    f64
+ *   f32      f32    f32    f32    f32    f32    f64
+ *   f64      f64    f64    f64    f64    f64    f64
+ * </pre>
+ * As in JAX (and unlike NumPy) any integer combined with {@code f32} stays {@code f32}. A Java {@code double}
+ * passed where an array is expected is weakly typed: it takes the dtype of a floating array it meets
+ * ({@code f32 + 2.0 -> f32}) and is {@code f64} against integers or booleans.
+ */
+public enum DType {
+  FLOAT32("f32", 4), FLOAT64("f64", 8), INT32("i32", 4), INT64("i64", 8), UINT32("u32", 4), BOOL("bool", 1);
+
+  private final String shortName;
+  private final int byteWidth;
+
+  DType(String shortName, int byteWidth) {
+    this.shortName = shortName;
+    this.byteWidth = byteWidth;
+  }
+
+  /** The short name used in printed programs: {@code f32, f64, i32, i64, u32, bool}. */
+  public String shortName() { return shortName; }
+
+  /** Bytes per element in a packed buffer. */
+  public int byteWidth() { return byteWidth; }
+
+  public boolean isFloating() { return this == FLOAT32 || this == FLOAT64; }
+
+  public boolean isInteger() { return this == INT32 || this == INT64 || this == UINT32; }
+
+  public boolean isBool() { return this == BOOL; }
+
+  /** Parses a short name as printed by {@link #shortName()}. */
+  public static DType fromShortName(String s) {
+    for (DType t : values()) {
+      if (t.shortName.equals(s)) return t;
+    }
+    throw new IllegalArgumentException("unknown dtype '" + s + "'; expected one of f32, f64, i32, i64, u32, bool");
+  }
+
+  /** The result dtype of combining two arrays of these dtypes (see the table above). */
+  public static DType promote(DType a, DType b) {
+    if (a == b) return a;
+    if (a == BOOL) return b;
+    if (b == BOOL) return a;
+    if (a == FLOAT64 || b == FLOAT64) return FLOAT64;
+    if (a == FLOAT32 || b == FLOAT32) return FLOAT32;
+    return INT64; // two different integer types: u32/i32, u32/i64, i32/i64 all join at i64
+  }
+
+  /** The dtype a weakly typed Java {@code double} takes next to an array of this dtype. */
+  public DType withWeakFloat() { return isFloating() ? this : FLOAT64; }
+}

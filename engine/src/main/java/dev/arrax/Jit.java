@@ -1,0 +1,80 @@
+package dev.arrax;
+
+import dev.arrax.core.ArrayType;
+import dev.arrax.core.ConcreteArray;
+import dev.arrax.core.Tracer;
+import dev.arrax.ir.Program;
+import dev.arrax.staging.Staging;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * jit: traces a function once per input signature (types of the traced arguments, values of the
+ * static ones) into a {@link Program}, caches it, and runs the program. Inside another transformation
+ * the function is simply inlined into the enclosing trace.
+ */
+final class Jit {
+  private Jit() {}
+
+  static MultiFn of(MultiFn f, int[] staticArgnums) {
+    Cache cache = new Cache(f, staticArgnums.clone());
+    return cache::call;
+  }
+
+  static final class Cache {
+    private final MultiFn f;
+    private final int[] statics;
+    private final ConcurrentHashMap<List<Object>, Program> programs = new ConcurrentHashMap<>();
+    private final AtomicInteger traces = new AtomicInteger();
+
+    Cache(MultiFn f, int[] statics) {
+      this.f = f;
+      this.statics = statics;
+    }
+
+    NDArray[] call(NDArray... args) {
+      for (int s : statics) {
+        if (s < 0 || s >= args.length) throw new ArraxException("jit: static argnum " + s + " is out of range for " + args.length + " arguments");
+        if (!(args[s] instanceof ConcreteArray)) {
+          throw new ArraxException("jit: static argument " + s + " must be a concrete array, but it is traced (" + args[s].type()
+              + "); static arguments cannot depend on the inputs of an enclosing transformation");
+        }
+      }
+      boolean traced = false;
+      for (NDArray a : args) traced |= a instanceof Tracer;
+      if (traced) return f.apply(args);
+      List<Object> key = new ArrayList<>();
+      List<NDArray> dynamic = new ArrayList<>();
+      for (int i = 0; i < args.length; i++) {
+        if (isStatic(i)) {
+          key.add(args[i].type());
+          key.add(Arrays.toString(args[i].toDoubleArray()));
+        } else {
+          key.add(args[i].type());
+          dynamic.add(args[i]);
+        }
+      }
+      Program p = programs.computeIfAbsent(key, k -> trace(args));
+      return p.call(dynamic.toArray(new NDArray[0]));
+    }
+
+    private Program trace(NDArray[] args) {
+      traces.incrementAndGet();
+      List<ArrayType> types = new ArrayList<>();
+      for (int i = 0; i < args.length; i++) if (!isStatic(i)) types.add(args[i].type());
+      return Staging.trace("jit", types.toArray(new ArrayType[0]), in -> {
+        NDArray[] full = new NDArray[args.length];
+        for (int i = 0, j = 0; i < args.length; i++) full[i] = isStatic(i) ? args[i] : in[j++];
+        return f.apply(full);
+      });
+    }
+
+    private boolean isStatic(int i) {
+      for (int s : statics) if (s == i) return true;
+      return false;
+    }
+  }
+}

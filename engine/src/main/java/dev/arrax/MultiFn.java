@@ -1,0 +1,31 @@
+package dev.arrax;
+
+import dev.arrax.batching.Vmap;
+
+/**
+ * A pure array function with several outputs, e.g. from {@link Arrax#outputs} or
+ * {@link Arrax#valueAndGrad}. Its transformations are instance methods ({@link #jit()},
+ * {@link #vmap(Integer...)}) rather than overloads of {@code Arrax.jit}, so that an inline lambda
+ * passed to {@code Arrax.jit} is never ambiguous between {@link Fn} and MultiFn.
+ */
+@FunctionalInterface
+public interface MultiFn {
+  NDArray[] apply(NDArray... args);
+
+  /** Traced once per input signature and run as one program (shared work runs once). */
+  default MultiFn jit() {
+    return Jit.of(this, new int[0]);
+  }
+
+  /** Maps every output over the given input axes (null: not mapped); outputs are batched at axis 0. */
+  default MultiFn vmap(Integer... inAxes) {
+    MultiFn self = this;
+    return args -> Vmap.apply(self::apply, Arrax.axesOrDefault(inAxes, args.length), new Integer[] {0}, args);
+  }
+
+  /** The {@code i}-th output as an {@link Fn}. */
+  default Fn output(int i) {
+    MultiFn self = this;
+    return args -> self.apply(args)[i];
+  }
+}

@@ -1,0 +1,287 @@
+package dev.arrax;
+
+import dev.arrax.core.ArrayType;
+import dev.arrax.core.Buffer;
+import dev.arrax.core.ConcreteArray;
+import dev.arrax.core.Trace;
+import dev.arrax.core.Tracer;
+import java.util.Arrays;
+
+/**
+ * An immutable n-dimensional array with a shape and a {@link DType}, stored row-major.
+ *
+ * <p>Arithmetic follows jax.numpy: NumPy broadcasting and JAX's type promotion (see {@link DType}).
+ * Inside a transformation ({@link Arrax#grad}, {@link Arrax#vmap}, {@link Arrax#jit},
+ * {@link Arrax#makeJaxpr}) the arrays a function receives are tracers: the same methods work on them, but
+ * reading values ({@link #item()}, {@link #toDoubleArray()}) throws {@link ConcretizationException}
+ * where the value is unknown. Arrays are never mutated; {@link #at} returns updated copies.
+ *
+ * <pre>{@code
+ * NDArray x = NDArray.of(1.0, 2.0, 3.0);          // f64[3]
+ * NDArray y = Np.exp(x).mul(2.0).sum();           // f64[]
+ * double v = y.item();
+ * }</pre>
+ *
+ * <p>Not meant to be subclassed outside Arrax.
+ */
+public abstract class NDArray {
+  private final ArrayType type;
+
+  protected NDArray(ArrayType type) {
+    this.type = type;
+  }
+
+  // ---- construction ----
+
+  /** A 1-d f64 array. */
+  public static NDArray of(double... values) {
+    return new ConcreteArray(ArrayType.of(DType.FLOAT64, values.length), Buffer.wrap(DType.FLOAT64, values.clone()));
+  }
+
+  /** A 1-d f32 array. */
+  public static NDArray of(float... values) {
+    return new ConcreteArray(ArrayType.of(DType.FLOAT32, values.length), Buffer.wrap(DType.FLOAT32, values.clone()));
+  }
+
+  /** A 2-d f64 array from rows of equal length. */
+  public static NDArray of(double[][] rows) {
+    int cols = rows.length == 0 ? 0 : rows[0].length;
+    double[] flat = new double[rows.length * cols];
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i].length != cols) {
+        throw new ShapeException("NDArray.of(double[][]): row " + i + " has " + rows[i].length + " elements but row 0 has " + cols
+            + "; all rows must have the same length");
+      }
+      System.arraycopy(rows[i], 0, flat, i * cols, cols);
+    }
+    return fromFlat(flat, rows.length, cols);
+  }
+
+  /** A 1-d i32 array. */
+  public static NDArray ofInts(int... values) {
+    return new ConcreteArray(ArrayType.of(DType.INT32, values.length), Buffer.wrap(DType.INT32, values.clone()));
+  }
+
+  /** A 1-d i64 array. */
+  public static NDArray ofLongs(long... values) {
+    return new ConcreteArray(ArrayType.of(DType.INT64, values.length), Buffer.wrap(DType.INT64, values.clone()));
+  }
+
+  /** A 1-d bool array. */
+  public static NDArray ofBools(boolean... values) {
+    return new ConcreteArray(ArrayType.of(DType.BOOL, values.length), Buffer.wrap(DType.BOOL, values.clone()));
+  }
+
+  /** A 0-d f64 array. */
+  public static NDArray scalar(double value) {
+    return new ConcreteArray(ArrayType.of(DType.FLOAT64), Buffer.wrap(DType.FLOAT64, new double[] {value}));
+  }
+
+  /** A 0-d array of the given dtype holding {@code value} converted as {@link #astype} would. */
+  public static NDArray scalar(double value, DType dtype) {
+    return ConcreteArray.full(ArrayType.of(dtype), value);
+  }
+
+  /** An f64 array of the given shape over a row-major copy of {@code data}. */
+  public static NDArray fromFlat(double[] data, int... shape) {
+    checkFlat(data.length, shape);
+    return new ConcreteArray(ArrayType.of(DType.FLOAT64, shape), Buffer.wrap(DType.FLOAT64, data.clone()));
+  }
+
+  /** An f32 array of the given shape over a row-major copy of {@code data}. */
+  public static NDArray fromFlat(float[] data, int... shape) {
+    checkFlat(data.length, shape);
+    return new ConcreteArray(ArrayType.of(DType.FLOAT32, shape), Buffer.wrap(DType.FLOAT32, data.clone()));
+  }
+
+  /** An array of the given dtype and shape from row-major values converted as {@link #astype} would. */
+  public static NDArray fromFlat(double[] data, DType dtype, int... shape) {
+    checkFlat(data.length, shape);
+    Buffer b = Buffer.allocate(dtype, data.length);
+    for (int i = 0; i < data.length; i++) b.setDouble(i, data[i]);
+    return new ConcreteArray(ArrayType.of(dtype, shape), b);
+  }
+
+  private static void checkFlat(int n, int[] shape) {
+    for (int d : shape) {
+      if (d < 0) throw new ShapeException("fromFlat: negative dimension in shape " + Arrays.toString(shape));
+    }
+    long size = 1;
+    for (int d : shape) size *= d;
+    if (size != n) {
+      throw new ShapeException("fromFlat: " + n + " values cannot fill shape " + Arrays.toString(shape) + " (" + size + " elements)");
+    }
+  }
+
+  // ---- metadata ----
+
+  /** Shape and dtype. */
+  public final ArrayType type() { return type; }
+
+  public final int[] shape() { return type.shape(); }
+
+  public final DType dtype() { return type.dtype(); }
+
+  public final int ndim() { return type.rank(); }
+
+  public final int size() { return type.size(); }
+
+  // ---- values ----
+
+  /** Row-major copy of the elements as doubles. Needs a concrete value. */
+  public double[] toDoubleArray() {
+    return concrete("toDoubleArray()").buffer().toDoubleArray();
+  }
+
+  /** Row-major copy as floats (rounded for f64). Needs a concrete value. */
+  public float[] toFloatArray() {
+    Buffer b = concrete("toFloatArray()").buffer();
+    float[] out = new float[b.size()];
+    for (int i = 0; i < out.length; i++) out[i] = (float) b.getDouble(i);
+    return out;
+  }
+
+  /** Row-major copy as longs (unsigned for u32, truncated for floats). Needs a concrete value. */
+  public long[] toLongArray() {
+    Buffer b = concrete("toLongArray()").buffer();
+    long[] out = new long[b.size()];
+    for (int i = 0; i < out.length; i++) out[i] = b.getLong(i);
+    return out;
+  }
+
+  /** The value of a one-element array. Needs a concrete value. */
+  public double item() {
+    ConcreteArray c = concrete("item()");
+    if (c.size() != 1) {
+      throw new ShapeException("item(): needs an array with exactly one element, got " + type
+          + "; index it first (Lax.indexInDim) or reduce it (Np.sum)");
+    }
+    return c.buffer().getDouble(0);
+  }
+
+  /** The element at a full index, as a double. Needs a concrete value. */
+  public double getDouble(int... index) {
+    ConcreteArray c = concrete("getDouble()");
+    if (index.length != ndim()) throw new ShapeException("getDouble: " + index.length + " indices for an array " + type);
+    int flat = 0;
+    int[] shape = type.shape();
+    for (int i = 0; i < index.length; i++) {
+      int ix = index[i] < 0 ? index[i] + shape[i] : index[i];
+      if (ix < 0 || ix >= shape[i]) throw new ShapeException("getDouble: index " + index[i] + " out of bounds for axis " + i + " of " + type);
+      flat = flat * shape[i] + ix;
+    }
+    return c.buffer().getDouble(flat);
+  }
+
+  /** Returns this array once its value is computed (values are computed eagerly; kept for JAX parity). */
+  public NDArray blockUntilReady() { return this; }
+
+  private ConcreteArray concrete(String what) {
+    NDArray x = this;
+    while (x instanceof Tracer t) {
+      NDArray v = t.concreteValueOrNull();
+      if (v == null) {
+        Trace tr = t.trace();
+        throw new ConcretizationException(what + " needs the value of a traced array " + type + ", but inside "
+            + tr.transformationName() + " only its shape and dtype are known. A Java if/loop on an array value cannot be traced: "
+            + "use Np.where / Lax.select (or Lax.cond) for a data-dependent choice, or make this argument static "
+            + "(Arrax.jit(f, staticArgnums...)) so it is a Java value at trace time.");
+      }
+      x = v;
+    }
+    if (x instanceof ConcreteArray c) return c;
+    throw new IllegalStateException("internal: " + x + " has no value");
+  }
+
+  // ---- arithmetic (jax.numpy semantics) ----
+
+  public NDArray add(NDArray other) { return Np.add(this, other); }
+
+  public NDArray add(double other) { return Np.add(this, other); }
+
+  public NDArray sub(NDArray other) { return Np.subtract(this, other); }
+
+  public NDArray sub(double other) { return Np.subtract(this, other); }
+
+  public NDArray mul(NDArray other) { return Np.multiply(this, other); }
+
+  public NDArray mul(double other) { return Np.multiply(this, other); }
+
+  /** True division: integer arrays divide to f64, as {@code jnp.divide}. */
+  public NDArray div(NDArray other) { return Np.divide(this, other); }
+
+  public NDArray div(double other) { return Np.divide(this, other); }
+
+  public NDArray pow(NDArray other) { return Np.power(this, other); }
+
+  public NDArray pow(double other) { return Np.power(this, other); }
+
+  public NDArray neg() { return Np.negative(this); }
+
+  public NDArray reshape(int... shape) { return Np.reshape(this, shape); }
+
+  public NDArray astype(DType dtype) { return Lax.convertElementType(this, dtype); }
+
+  /** Permutes axes; with no argument reverses them. */
+  public NDArray transpose(int... perm) { return Np.transpose(this, perm); }
+
+  public NDArray sum() { return Np.sum(this); }
+
+  public NDArray mean() { return Np.mean(this); }
+
+  /** Functional update at a leading index: {@code x.at(1).set(v)}, {@code x.at(0, 2).add(1.0)}. */
+  public IndexUpdate at(int... index) { return new IndexUpdate(this, index); }
+
+  /** The target of {@link NDArray#at}: each method returns a new array, the original is unchanged. */
+  public static final class IndexUpdate {
+    private final NDArray base;
+    private final int[] index;
+
+    IndexUpdate(NDArray base, int[] index) {
+      this.base = base;
+      this.index = index.clone();
+    }
+
+    /** A copy of the array with the indexed sub-array replaced by {@code value} (broadcast). */
+    public NDArray set(NDArray value) { return Lax.setAt(base, index, value, false); }
+
+    public NDArray set(double value) { return set(Np.full(new int[0], value, base.dtype())); }
+
+    /** A copy of the array with {@code value} added to the indexed sub-array. */
+    public NDArray add(NDArray value) { return Lax.setAt(base, index, value, true); }
+
+    public NDArray add(double value) { return add(Np.full(new int[0], value, base.dtype())); }
+
+    /** The indexed sub-array. */
+    public NDArray get() {
+      NDArray r = base;
+      for (int i = 0; i < index.length; i++) r = Lax.indexInDim(r, index[i], 0, false);
+      return r;
+    }
+  }
+
+  @Override public String toString() {
+    if (!(this instanceof ConcreteArray c)) return getClass().getSimpleName() + "<" + type + ">";
+    StringBuilder sb = new StringBuilder();
+    Buffer b = c.buffer();
+    int[] shape = type.shape();
+    if (b.size() > 1000) return "NDArray(" + type + ", " + b.size() + " elements)";
+    appendNested(sb, b, shape, 0, 0);
+    return sb.append(" ").append(type).toString();
+  }
+
+  private static int appendNested(StringBuilder sb, Buffer b, int[] shape, int axis, int offset) {
+    if (axis == shape.length) {
+      sb.append(b.dtype() == DType.BOOL ? String.valueOf(b.getBool(offset))
+          : b.dtype().isFloating() ? String.valueOf(b.getDouble(offset)) : String.valueOf(b.getLong(offset)));
+      return offset + 1;
+    }
+    sb.append('[');
+    for (int i = 0; i < shape[axis]; i++) {
+      if (i > 0) sb.append(", ");
+      offset = appendNested(sb, b, shape, axis + 1, offset);
+    }
+    sb.append(']');
+    return offset;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.arrax.core;
+
+import dev.arrax.ArraxException;
+import dev.arrax.NDArray;
+
+/**
+ * A primitive operation of the IR and every rule the transformations need, kept together (JAX keeps
+ * the same rows in lax.py/ad.py/batching.py; here they live in one class per primitive):
+ * <ul>
+ *   <li>{@link #outTypes}: the shape and dtype rule, which also validates arguments;</li>
+ *   <li>{@link #evaluate}: the reference implementation on concrete arrays (float64-accurate);</li>
+ *   <li>{@link #jvp}: forward-mode derivative, written with ordinary operations so it can itself be
+ *       differentiated, batched and staged;</li>
+ *   <li>{@link #transpose}: for primitives linear in some inputs, the cotangent rule used by reverse mode;</li>
+ *   <li>{@link #batch}: the vmap rule.</li>
+ * </ul>
+ * A rule that is not provided fails with the primitive's name, never silently.
+ */
+public abstract class Primitive<P extends Params> {
+  private final String name;
+  private final Class<P> paramsType;
+
+  protected Primitive(String name, Class<P> paramsType) {
+    this.name = name;
+    this.paramsType = paramsType;
+  }
+
+  public final String name() { return name; }
+
+  public final Class<P> paramsType() { return paramsType; }
+
+  /** Output types for the given input types, or a {@link dev.arrax.ShapeException} naming this primitive. */
+  public abstract ArrayType[] outTypes(ArrayType[] in, P params);
+
+  /** Reference evaluation; inputs are concrete. */
+  public abstract NDArray[] evaluate(ConcreteArray[] in, P params);
+
+  /**
+   * Forward-mode rule. {@code tangents[i]} is a {@link SymbolicZero} where the input has no tangent.
+   * Returns the primal outputs and their tangents (a {@link SymbolicZero} where the output has none).
+   */
+  public JvpResult jvp(NDArray[] primals, NDArray[] tangents, P params) {
+    throw new ArraxException("differentiation rule (JVP) for '" + name + "' is not implemented");
+  }
+
+  /**
+   * Transpose rule of a primitive linear in the inputs that are {@link UndefinedPrimal}s. Receives the
+   * cotangents of the outputs (possibly {@link SymbolicZero}) and returns one cotangent per input
+   * (null for inputs that are not linear).
+   */
+  public NDArray[] transpose(NDArray[] cotangents, NDArray[] inputs, P params) {
+    throw new ArraxException("reverse-mode differentiation of '" + name + "' is not supported: it has no transpose rule"
+        + " (it is not linear in its inputs " + java.util.Arrays.toString(inputs) + ")");
+  }
+
+  /**
+   * vmap rule: {@code dims[i]} is the batched axis of {@code args[i]} or {@link Batched#NOT_MAPPED}.
+   * At least one argument is batched.
+   */
+  public Batched batch(NDArray[] args, int[] dims, int axisSize, P params) {
+    throw new ArraxException("batching rule (vmap) for '" + name + "' is not implemented");
+  }
+
+  /** Applies this primitive through the current transformations. */
+  public final NDArray[] bind(P params, NDArray... args) {
+    return Dispatch.bind(this, params, args);
+  }
+
+  /** Applies a single-output primitive. */
+  public final NDArray bind1(P params, NDArray... args) {
+    return Dispatch.bind(this, params, args)[0];
+  }
+
+  @Override public String toString() { return name; }
+
+  /** Forward-mode result: primal outputs and tangents. */
+  public record JvpResult(NDArray[] primals, NDArray[] tangents) {
+    public static JvpResult of(NDArray primal, NDArray tangent) {
+      return new JvpResult(new NDArray[] {primal}, new NDArray[] {tangent});
+    }
+  }
+
+  /** vmap result: outputs and the batched axis of each. */
+  public record Batched(NDArray[] outs, int[] dims) {
+    public static final int NOT_MAPPED = -1;
+
+    public static Batched of(NDArray out, int dim) {
+      return new Batched(new NDArray[] {out}, new int[] {dim});
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package dev.arrax.core;
+
+import dev.arrax.NDArray;
+
+/**
+ * Marks the linear input of a primitive during transposition (JAX's {@code ad.UndefinedPrimal}): its
+ * value is unknown, only its type is. A transpose rule returns a cotangent for each such input.
+ */
+public final class UndefinedPrimal extends NDArray {
+  public UndefinedPrimal(ArrayType type) {
+    super(type);
+  }
+
+  public static boolean is(NDArray x) { return x instanceof UndefinedPrimal; }
+
+  @Override public String toString() { return "UndefinedPrimal(" + type() + ")"; }
+}

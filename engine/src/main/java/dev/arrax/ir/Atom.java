@@ -1,0 +1,8 @@
+package dev.arrax.ir;
+
+import dev.arrax.core.ArrayType;
+
+/** An operand of an equation: a variable or a literal scalar. */
+public sealed interface Atom permits Var, Literal {
+  ArrayType type();
+}

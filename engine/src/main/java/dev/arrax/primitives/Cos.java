@@ -1,0 +1,18 @@
+package dev.arrax.primitives;
+
+import dev.arrax.NDArray;
+
+/** Cosine. */
+final class Cos extends UnaryElementwise {
+  Cos() {
+    super("cos");
+  }
+
+  @Override protected double apply(double x) {
+    return Math.cos(x);
+  }
+
+  @Override protected NDArray tangent(NDArray x, NDArray y, NDArray t) {
+    return Ops.neg(Ops.mul(t, Ops.sin(x)));
+  }
+}

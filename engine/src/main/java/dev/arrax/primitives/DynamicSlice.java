@@ -1,0 +1,97 @@
+package dev.arrax.primitives;
+
+import dev.arrax.NDArray;
+import dev.arrax.ShapeException;
+import dev.arrax.core.ArrayType;
+import dev.arrax.core.Buffer;
+import dev.arrax.core.ConcreteArray;
+import dev.arrax.core.Params;
+import dev.arrax.core.Primitive;
+import dev.arrax.core.Shapes;
+import dev.arrax.core.SymbolicZero;
+import java.util.Arrays;
+
+/**
+ * A window of static size {@code sliceSizes} at run-time start indices (operands: array, then one
+ * integer scalar per axis). Starts are clamped so the window fits, as in XLA. Linear in the array.
+ */
+final class DynamicSlice extends Primitive<DynamicSlice.P> {
+  record P(int[] sliceSizes) implements Params {}
+
+  DynamicSlice() {
+    super("dynamic_slice", P.class);
+  }
+
+  @Override public ArrayType[] outTypes(ArrayType[] in, P p) {
+    DynamicIndexing.checkIndices(name(), in[0], in, 1);
+    int[] s = in[0].shape();
+    if (p.sliceSizes().length != s.length) throw new ShapeException("dynamic_slice: slice sizes " + Shapes.str(p.sliceSizes()) + " do not match " + in[0]);
+    for (int i = 0; i < s.length; i++) {
+      if (p.sliceSizes()[i] < 0 || p.sliceSizes()[i] > s[i]) {
+        throw new ShapeException("dynamic_slice: slice size " + p.sliceSizes()[i] + " for axis " + i + " does not fit " + in[0]);
+      }
+    }
+    return new ArrayType[] {new ArrayType(in[0].dtype(), p.sliceSizes())};
+  }
+
+  @Override public NDArray[] evaluate(ConcreteArray[] in, P p) {
+    int[] s = in[0].shape(), start = DynamicIndexing.clampedStarts(in, 1, s, p.sliceSizes());
+    int[] str = Shapes.strides(s), idx = new int[s.length];
+    ConcreteArray r = ConcreteArray.zeros(new ArrayType(in[0].dtype(), p.sliceSizes()));
+    Buffer src = in[0].buffer(), dst = r.buffer();
+    for (int f = 0; f < dst.size(); f++) {
+      Indexing.unravel(f, p.sliceSizes(), idx);
+      int o = 0;
+      for (int i = 0; i < s.length; i++) o += (start[i] + idx[i]) * str[i];
+      dst.copyElement(f, src, o);
+    }
+    return new NDArray[] {r};
+  }
+
+  @Override public JvpResult jvp(NDArray[] x, NDArray[] t, P p) {
+    NDArray y = bind1(p, x);
+    if (SymbolicZero.is(t[0])) return JvpResult.of(y, new SymbolicZero(y.type()));
+    NDArray[] args = x.clone();
+    args[0] = t[0];
+    return JvpResult.of(y, bind1(p, args));
+  }
+
+  @Override public NDArray[] transpose(NDArray[] ct, NDArray[] in, P p) {
+    NDArray[] out = new NDArray[in.length];
+    out[0] = Ops.dynamicUpdateSlice(Ops.zeros(in[0].type()), ct[0], Arrays.copyOfRange(in, 1, in.length));
+    return out;
+  }
+
+  @Override public Batched batch(NDArray[] args, int[] dims, int size, P p) {
+    NDArray x = Batching.moveToFront(args[0], dims[0], size);
+    boolean indicesBatched = false;
+    for (int i = 1; i < dims.length; i++) indicesBatched |= dims[i] != Batched.NOT_MAPPED;
+    if (!indicesBatched) {
+      NDArray[] starts = new NDArray[args.length];
+      starts[0] = Ops.scalar(0, args[1].dtype());
+      System.arraycopy(args, 1, starts, 1, args.length - 1);
+      return Batched.of(Ops.dynamicSlice(x, starts, Shapes.concat(new int[] {size}, p.sliceSizes())), 0);
+    }
+    return Batched.of(oneHotSlice(x, args, dims, size, p.sliceSizes()), 0);
+  }
+
+  /**
+   * Per-example start indices: each axis is sliced by contracting it with a one-hot matrix
+   * {@code sel[b, j, m] = (m == start_b + j)}, one batched dot_general per axis. O(n * window) work,
+   * but one batched program, and linear so it differentiates like the slice it replaces.
+   */
+  static NDArray oneHotSlice(NDArray x, NDArray[] args, int[] dims, int size, int[] sizes) {
+    NDArray cur = x;
+    for (int k = 0; k < sizes.length; k++) {
+      NDArray idx = Batching.moveToFront(args[1 + k], dims[1 + k], size);
+      int n = x.shape()[k + 1], w = sizes[k];
+      NDArray start = Ops.min(Ops.max(idx, Ops.like(idx, 0)), Ops.like(idx, n - w));
+      int[] selShape = {size, w, n};
+      NDArray m = Ops.iota(idx.dtype(), selShape, 2), j = Ops.iota(idx.dtype(), selShape, 1);
+      NDArray sel = Ops.convert(Ops.eq(m, Ops.add(Ops.broadcastInDim(start, selShape, new int[] {0}), j)), x.dtype());
+      NDArray r = Ops.dotGeneral(cur, sel, new int[] {k + 1}, new int[] {2}, new int[] {0}, new int[] {0});
+      cur = Batching.moveAxis(r, r.ndim() - 1, k + 1);
+    }
+    return cur;
+  }
+}

@@ -1,0 +1,18 @@
+package dev.arrax.primitives;
+
+import dev.arrax.NDArray;
+
+/** e^x. */
+final class Exp extends UnaryElementwise {
+  Exp() {
+    super("exp");
+  }
+
+  @Override protected double apply(double x) {
+    return Math.exp(x);
+  }
+
+  @Override protected NDArray tangent(NDArray x, NDArray y, NDArray t) {
+    return Ops.mul(t, y);
+  }
+}

@@ -1,0 +1,18 @@
+package dev.arrax.primitives;
+
+import dev.arrax.NDArray;
+
+/** Natural logarithm. */
+final class Log extends UnaryElementwise {
+  Log() {
+    super("log");
+  }
+
+  @Override protected double apply(double x) {
+    return Math.log(x);
+  }
+
+  @Override protected NDArray tangent(NDArray x, NDArray y, NDArray t) {
+    return Ops.div(t, x);
+  }
+}

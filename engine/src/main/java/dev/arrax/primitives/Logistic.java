@@ -1,0 +1,18 @@
+package dev.arrax.primitives;
+
+import dev.arrax.NDArray;
+
+/** The logistic sigmoid 1 / (1 + e^-x), computed without overflow; d/dx = y (1 - y). */
+final class Logistic extends UnaryElementwise {
+  Logistic() {
+    super("logistic");
+  }
+
+  @Override protected double apply(double x) {
+    return x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
+  }
+
+  @Override protected NDArray tangent(NDArray x, NDArray y, NDArray t) {
+    return Ops.mul(t, Ops.mul(y, Ops.sub(Ops.like(y, 1.0), y)));
+  }
+}

@@ -1,0 +1,44 @@
+package dev.arrax.primitives;
+
+import dev.arrax.DType;
+import dev.arrax.NDArray;
+import dev.arrax.core.SymbolicZero;
+
+/**
+ * a ^ b. Derivatives follow JAX: d/da = b a^(b-1), taken as 0 where b == 0 (so 0^0 has slope 0);
+ * d/db = log(a) a^b with log(a) replaced by 0 where a == 0. Integer powers use repeated squaring;
+ * a negative integer exponent gives 0 unless the base is 1 or -1.
+ */
+final class Pow extends BinaryElementwise {
+  Pow() {
+    super("pow");
+  }
+
+  @Override protected double apply(double a, double b) { return Math.pow(a, b); }
+
+  @Override protected long applyInteger(long a, long b, DType d) {
+    if (b < 0) return a == 1 ? 1 : a == -1 ? ((b & 1) == 0 ? 1 : -1) : 0;
+    long r = 1, base = a;
+    while (b > 0) {
+      if ((b & 1) != 0) r *= base;
+      base *= base;
+      b >>= 1;
+    }
+    return r;
+  }
+
+  @Override protected NDArray tangent(NDArray a, NDArray b, NDArray y, NDArray ta, NDArray tb) {
+    NDArray l = ta;
+    if (!SymbolicZero.is(ta)) {
+      NDArray zero = Ops.like(b, 0.0);
+      NDArray slope = Ops.mul(b, Ops.pow(a, Ops.sub(b, Ops.like(b, 1.0))));
+      l = Ops.mul(ta, Ops.select(Ops.eq(b, zero), zero, slope));
+    }
+    NDArray r = tb;
+    if (!SymbolicZero.is(tb)) {
+      NDArray safeA = Ops.select(Ops.eq(a, Ops.like(a, 0.0)), Ops.like(a, 1.0), a);
+      r = Ops.mul(tb, Ops.mul(Ops.log(safeA), y));
+    }
+    return Ops.addAny(l, r);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.arrax.primitives;
+
+import dev.arrax.core.Primitive;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The table of every primitive, by name. Adding a primitive means one class and one line here. The
+ * names are those of JAX's lax primitives, so printed programs read like jaxprs.
+ */
+public final class Primitives {
+  private Primitives() {}
+
+  public static final UnaryElementwise NEG = new Neg();
+  public static final UnaryElementwise EXP = new Exp();
+  public static final UnaryElementwise LOG = new Log();
+  public static final UnaryElementwise LOG1P = new Log1p();
+  public static final UnaryElementwise EXPM1 = new Expm1();
+  public static final UnaryElementwise TANH = new Tanh();
+  public static final UnaryElementwise LOGISTIC = new Logistic();
+  public static final UnaryElementwise SIN = new Sin();
+  public static final UnaryElementwise COS = new Cos();
+  public static final UnaryElementwise TAN = new Tan();
+  public static final UnaryElementwise SQRT = new Sqrt();
+  public static final UnaryElementwise ABS = new Abs();
+  public static final UnaryElementwise SIGN = new Sign();
+  public static final UnaryElementwise FLOOR = new Floor();
+  public static final UnaryElementwise CEIL = new Ceil();
+  public static final UnaryElementwise ERF = new Erf();
+  public static final UnaryElementwise NOT = new Not();
+  public static final UnaryElementwise IS_FINITE = new IsFinite();
+  public static final UnaryElementwise STOP_GRADIENT = new StopGradient();
+
+  public static final BinaryElementwise ADD = new Add();
+  public static final BinaryElementwise SUB = new Sub();
+  public static final BinaryElementwise MUL = new Mul();
+  public static final BinaryElementwise DIV = new Div();
+  public static final BinaryElementwise POW = new Pow();
+  public static final BinaryElementwise MAX = new MinMax(true);
+  public static final BinaryElementwise MIN = new MinMax(false);
+  public static final BinaryElementwise EQ = new Compare(Compare.Op.EQ);
+  public static final BinaryElementwise NE = new Compare(Compare.Op.NE);
+  public static final BinaryElementwise LT = new Compare(Compare.Op.LT);
+  public static final BinaryElementwise LE = new Compare(Compare.Op.LE);
+  public static final BinaryElementwise GT = new Compare(Compare.Op.GT);
+  public static final BinaryElementwise GE = new Compare(Compare.Op.GE);
+  public static final BinaryElementwise AND = new Logical(true);
+  public static final BinaryElementwise OR = new Logical(false);
+
+  static final Select SELECT_N = new Select();
+  static final ConvertElementType CONVERT_ELEMENT_TYPE = new ConvertElementType();
+  static final BroadcastInDim BROADCAST_IN_DIM = new BroadcastInDim();
+  static final Reshape RESHAPE = new Reshape();
+  static final Transpose TRANSPOSE = new Transpose();
+  static final Reduce REDUCE_SUM = new Reduce(Reduce.Kind.SUM);
+  static final Reduce REDUCE_MAX = new Reduce(Reduce.Kind.MAX);
+  static final Reduce REDUCE_MIN = new Reduce(Reduce.Kind.MIN);
+  static final Reduce REDUCE_PROD = new Reduce(Reduce.Kind.PROD);
+  static final ArgReduce ARGMAX = new ArgReduce(true);
+  static final ArgReduce ARGMIN = new ArgReduce(false);
+  static final DotGeneral DOT_GENERAL = new DotGeneral();
+  static final Slice SLICE = new Slice();
+  static final Pad PAD = new Pad();
+  static final Concatenate CONCATENATE = new Concatenate();
+  static final DynamicSlice DYNAMIC_SLICE = new DynamicSlice();
+  static final DynamicUpdateSlice DYNAMIC_UPDATE_SLICE = new DynamicUpdateSlice();
+  static final Iota IOTA = new Iota();
+  static final Cumsum CUMSUM = new Cumsum();
+
+  private static final Map<String, Primitive<?>> BY_NAME = new LinkedHashMap<>();
+
+  static {
+    for (Primitive<?> p : new Primitive<?>[] {
+        NEG, EXP, LOG, LOG1P, EXPM1, TANH, LOGISTIC, SIN, COS, TAN, SQRT, ABS, SIGN, FLOOR, CEIL, ERF, NOT, IS_FINITE, STOP_GRADIENT,
+        ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE, AND, OR,
+        SELECT_N, CONVERT_ELEMENT_TYPE, BROADCAST_IN_DIM, RESHAPE, TRANSPOSE, REDUCE_SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD,
+        ARGMAX, ARGMIN, DOT_GENERAL, SLICE, PAD, CONCATENATE, DYNAMIC_SLICE, DYNAMIC_UPDATE_SLICE, IOTA, CUMSUM}) {
+      register(p);
+    }
+  }
+
+  /** Registers a primitive defined elsewhere (control flow, random bits, custom rules). */
+  public static synchronized void register(Primitive<?> p) {
+    Primitive<?> prev = BY_NAME.putIfAbsent(p.name(), p);
+    if (prev != null && prev != p) throw new IllegalStateException("primitive '" + p.name() + "' registered twice");
+  }
+
+  /** The primitive with this name, or an error listing the known names. */
+  public static Primitive<?> byName(String name) {
+    Primitive<?> p = BY_NAME.get(name);
+    if (p == null) throw new IllegalArgumentException("unknown primitive '" + name + "'; known: " + BY_NAME.keySet());
+    return p;
+  }
+
+  public static java.util.Collection<Primitive<?>> all() {
+    return java.util.Collections.unmodifiableCollection(BY_NAME.values());
+  }
+}

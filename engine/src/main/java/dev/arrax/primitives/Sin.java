@@ -1,0 +1,18 @@
+package dev.arrax.primitives;
+
+import dev.arrax.NDArray;
+
+/** Sine. */
+final class Sin extends UnaryElementwise {
+  Sin() {
+    super("sin");
+  }
+
+  @Override protected double apply(double x) {
+    return Math.sin(x);
+  }
+
+  @Override protected NDArray tangent(NDArray x, NDArray y, NDArray t) {
+    return Ops.mul(t, Ops.cos(x));
+  }
+}

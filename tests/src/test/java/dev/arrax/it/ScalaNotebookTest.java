@@ -1,0 +1,199 @@
+package dev.arrax.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.opentest4j.AssertionFailedError;
+
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.BoxedUnit;
+import scala.tools.nsc.Global;
+import scala.tools.nsc.Settings;
+import scala.tools.nsc.reporters.StoreReporter;
+
+/**
+ * Runs the dev.arrax API from Scala 2.13, the way a Databricks (Scala) notebook cell would use it:
+ * the cell text is compiled in-process with the real Scala compiler (scala-compiler, test scope),
+ * loaded with a class loader whose parent is this test's loader, and its bound values are read back.
+ *
+ * <p>Mechanism: a cell is wrapped in {@code object <Name> { <cell> }} (as the REPL does), so every
+ * top-level {@code val} of the cell becomes an accessor with a static forwarder on the class
+ * {@code <Name>}; the test reads a value with {@code Class.forName(name).getMethod(val).invoke(null)}.
+ * The compiler gets the test classpath from {@code surefire.test.class.path} (Surefire's manifest-only
+ * booter jar hides it from {@code java.class.path}), falling back to {@code java.class.path}.
+ */
+class ScalaNotebookTest {
+
+    /** The notebook cell: plain Scala 2.13 using the Java API. */
+    private static final String GRAD_CELL = String.join("\n",
+            "import dev.arrax._",
+            "val f = Fn.of((x: NDArray) => Np.sum(Np.tanh(x).mul(2.0)))",
+            "val g = Arrax.grad(f)",
+            "val x = NDArray.of(0.1, -0.5, 2.0)",
+            "val out: Array[Double] = g.apply(x).toDoubleArray()",
+            "val value: Double = f.apply(x).item()",
+            "// two-argument function through the BiFunction adapter; d/dx sum(exp(x) + 3y) = exp(x)",
+            "val h = Fn.of((a: NDArray, b: NDArray) => Np.sum(Np.exp(a).add(b.mul(3.0))))",
+            "val y = NDArray.of(1.0, 2.0, 3.0)",
+            "val outExp: Array[Double] = Arrax.grad(h).apply(x, y).toDoubleArray()",
+            "");
+
+    private static final double[] X = {0.1, -0.5, 2.0};
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    @Timeout(120)
+    void scalaCellComputesGradientOfTanh() throws Exception {
+        Class<?> cell = compileCell("GradCell", GRAD_CELL);
+
+        double[] out = (double[]) readVal(cell, "out");
+        assertEquals(X.length, out.length);
+        for (int i = 0; i < X.length; i++) {
+            double t = Math.tanh(X[i]);
+            double expected = 2.0 * (1.0 - t * t);
+            assertEquals(expected, out[i], 1e-12, "d/dx sum(2 tanh x) at x[" + i + "]=" + X[i]);
+        }
+
+        double value = (Double) readVal(cell, "value");
+        double expectedValue = 0;
+        for (double xi : X) {
+            expectedValue += 2.0 * Math.tanh(xi);
+        }
+        assertEquals(expectedValue, value, 1e-12, "sum(2 tanh x)");
+
+        double[] outExp = (double[]) readVal(cell, "outExp");
+        assertEquals(X.length, outExp.length);
+        for (int i = 0; i < X.length; i++) {
+            assertEquals(Math.exp(X[i]), outExp[i], 1e-12, "d/da sum(exp(a) + 3b) at a[" + i + "]=" + X[i]);
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void scalaCellWithCompileErrorFailsClearly() {
+        String badCell = String.join("\n",
+                "import dev.arrax._",
+                "val x = NDArray.of(1.0, 2.0)",
+                "val s: String = Np.tanh(x)",
+                "");
+        AssertionFailedError e = assertThrows(AssertionFailedError.class, () -> compileCell("BadCell", badCell));
+        String msg = e.getMessage();
+        assertTrue(msg.contains("type mismatch"), msg);
+        assertTrue(msg.contains("cell line 3"), msg);
+        assertTrue(msg.contains("NDArray"), msg);
+        try (Stream<Path> files = Files.walk(tmp)) {
+            assertFalse(files.anyMatch(p -> p.toString().endsWith(".class")), "no class files for a failed cell");
+        } catch (IOException io) {
+            fail(io);
+        }
+    }
+
+    // ---------------------------------------------------------------- notebook machinery
+
+    /**
+     * Compiles one notebook cell wrapped as {@code object name} into a fresh directory under
+     * {@link #tmp} and loads it; fails the test with the compiler's messages on a compile error.
+     */
+    private Class<?> compileCell(String name, String cell) throws Exception {
+        String header = "object " + name + " {\n";
+        int headerLines = 1;
+        String source = header + cell + "\n}\n";
+
+        Path srcDir = Files.createDirectories(tmp.resolve(name + "-src"));
+        Path outDir = Files.createDirectories(tmp.resolve(name + "-classes"));
+        Path file = srcDir.resolve(name + ".scala");
+        Files.writeString(file, source, StandardCharsets.UTF_8);
+
+        List<String> settingErrors = new ArrayList<>();
+        Settings settings = new Settings(msg -> {
+            settingErrors.add(msg);
+            return BoxedUnit.UNIT;
+        });
+        List<String> args = List.of(
+                "-classpath", testClassPath(),
+                "-d", outDir.toString(),
+                "-encoding", "UTF-8",
+                "-nowarn");
+        boolean argsOk = (Boolean) settings.processArguments(
+                CollectionConverters.asScala(args).toList(), true)._1();
+        if (!argsOk || !settingErrors.isEmpty()) {
+            throw new AssertionFailedError("bad scalac settings " + args + ": " + settingErrors);
+        }
+
+        StoreReporter reporter = new StoreReporter(settings);
+        Global global = new Global(settings, reporter);
+        try {
+            Global.Run run = global.new Run();
+            run.compile(CollectionConverters.asScala(List.of(file.toString())).toList());
+        } finally {
+            global.close();
+        }
+
+        if (reporter.hasErrors()) {
+            List<String> errors = new ArrayList<>();
+            for (StoreReporter.Info info : CollectionConverters.asJava(reporter.infos())) {
+                if (!"ERROR".equals(String.valueOf(info.severity()))) {
+                    continue;
+                }
+                String where = info.pos().isDefined()
+                        ? "cell line " + (info.pos().line() - headerLines) + ": "
+                        : "";
+                String code = info.pos().isDefined() ? "\n    " + info.pos().lineContent().strip() : "";
+                errors.add(where + info.msg() + code);
+            }
+            throw new AssertionFailedError("Scala cell '" + name + "' does not compile ("
+                    + errors.size() + " error(s)):\n  " + String.join("\n  ", errors)
+                    + "\n--- cell ---\n" + cell);
+        }
+
+        URLClassLoader loader = new URLClassLoader(new URL[] {outDir.toUri().toURL()},
+                ScalaNotebookTest.class.getClassLoader());
+        return Class.forName(name, true, loader);
+    }
+
+    /** Reads a top-level {@code val} of a compiled cell (static forwarder of the object's accessor). */
+    private static Object readVal(Class<?> cell, String val) throws Exception {
+        try {
+            return cell.getMethod(val).invoke(null);
+        } catch (InvocationTargetException e) {
+            // The object body runs on first access; a runtime failure in the cell surfaces here.
+            Throwable cause = e.getCause() instanceof ExceptionInInitializerError && e.getCause().getCause() != null
+                    ? e.getCause().getCause()
+                    : e.getCause();
+            throw new AssertionFailedError("Scala cell " + cell.getName() + " failed at run time: " + cause, cause);
+        }
+    }
+
+    /** The real test classpath: Surefire's manifest-only booter jar hides it from java.class.path. */
+    private static String testClassPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        if (cp == null || cp.isBlank()) {
+            cp = System.getProperty("java.class.path");
+        }
+        // Keep only existing entries; scalac warns about (and older versions choke on) missing ones.
+        return Stream.of(cp.split(File.pathSeparator))
+                .filter(p -> !p.isBlank() && new File(p).exists())
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+}
