@@ -197,6 +197,94 @@ public final class Arrax {
     return jacfwd(jacrev(f));
   }
 
+  // ---- custom derivatives ----
+
+  /** A forward-mode rule: the output and its tangent for given primals and tangents (zeros where an input has none). */
+  @FunctionalInterface
+  public interface JvpRule {
+    JvpResult apply(NDArray[] primals, NDArray[] tangents);
+  }
+
+  /**
+   * {@code f} with a user-defined derivative (jax.custom_jvp), for numerically stable or opaque
+   * functions. The rule must be linear in the tangents; grad, jvp, vmap, jit and their compositions
+   * use it instead of differentiating f's body.
+   *
+   * <pre>{@code
+   * Fn log1pexp = Arrax.customJvp(xs -> Np.log1p(Np.exp(xs[0])),
+   *     (p, t) -> new Arrax.JvpResult(Np.log1p(Np.exp(p[0])), t[0].mul(Nn.sigmoid(p[0]))));
+   * }</pre>
+   */
+  public static Fn customJvp(Fn f, JvpRule rule) {
+    dev.arrax.ad.CustomFunction cf = dev.arrax.ad.CustomFunction.withJvp(f::apply, (p, t) -> {
+      JvpResult r = rule.apply(p, t);
+      return new NDArray[] {r.primalOut(), r.tangentOut()};
+    });
+    return cf::apply;
+  }
+
+  /** The forward half of a custom VJP: {@code {output, residuals...}}. */
+  @FunctionalInterface
+  public interface VjpForward {
+    NDArray[] apply(NDArray... primals);
+  }
+
+  /** The backward half of a custom VJP: one cotangent per input from the residuals and the output cotangent. */
+  @FunctionalInterface
+  public interface VjpBackward {
+    NDArray[] apply(NDArray[] residuals, NDArray cotangent);
+  }
+
+  /**
+   * {@code f} with a user-defined reverse-mode rule (jax.custom_vjp): {@code fwd} computes the output
+   * and the residuals it keeps, {@code bwd} maps residuals and the output cotangent to input
+   * cotangents. Honoured by grad, vjp, jacrev, vmap and jit; forward mode (jvp) is an error, as in JAX.
+   */
+  public static Fn customVjp(Fn f, VjpForward fwd, VjpBackward bwd) {
+    dev.arrax.ad.CustomFunction cf = dev.arrax.ad.CustomFunction.withVjp(f::apply, fwd::apply, bwd::apply);
+    return cf::apply;
+  }
+
+  // ---- parameter trees ----
+
+  /** A scalar loss of a parameter tree and data arrays. */
+  @FunctionalInterface
+  public interface TreeLoss<T> {
+    NDArray apply(T params, NDArray... data);
+  }
+
+  /** The gradient of a {@link TreeLoss}: a tree of the parameters' structure. */
+  @FunctionalInterface
+  public interface TreeGrad<T> {
+    T apply(T params, NDArray... data);
+  }
+
+  /** A loss value and the gradient tree. */
+  public record ValueAndGradTree<T>(NDArray value, T grad) {}
+
+  /**
+   * The gradient of a loss with respect to a parameter tree ({@link Tree}): {@code Map.of("W1", .., "b1", ..)}
+   * in, a map with the same keys out.
+   */
+  public static <T> TreeGrad<T> gradTree(TreeLoss<T> f) {
+    return (params, data) -> valueAndGradTree(f, params, data).grad();
+  }
+
+  /** The loss and its gradient tree in one pass. */
+  @SuppressWarnings("unchecked")
+  public static <T> ValueAndGradTree<T> valueAndGradTree(TreeLoss<T> f, T params, NDArray... data) {
+    Tree.Flat flat = Tree.flatten(params);
+    int leaves = flat.leaves().size();
+    if (leaves == 0) throw new ArraxException("gradTree: the parameter tree " + flat.def() + " has no array leaves");
+    Fn g = args -> f.apply((T) Tree.unflatten(flat.def(), Arrays.asList(args).subList(0, leaves)),
+        Arrays.copyOfRange(args, leaves, args.length));
+    NDArray[] all = new NDArray[leaves + data.length];
+    for (int i = 0; i < leaves; i++) all[i] = flat.leaves().get(i);
+    System.arraycopy(data, 0, all, leaves, data.length);
+    NDArray[] r = valueAndGrad(g, java.util.stream.IntStream.range(0, leaves).toArray()).apply(all);
+    return new ValueAndGradTree<>(r[0], (T) Tree.unflatten(flat.def(), Arrays.asList(r).subList(1, leaves + 1)));
+  }
+
   // ---- helpers ----
 
   private static java.util.function.Function<NDArray[], NDArray[]> single(Fn f) {

@@ -19,7 +19,7 @@ public final class Lax {
     int s = start < 0 ? start + n : start, l = limit < 0 ? limit + n : limit;
     if (s < 0 || l > n || s > l || stride < 1) {
       throw new ShapeException("sliceInDim: invalid slice [" + start + ":" + limit + ":" + stride + "] of axis " + axis + " (size " + n + ") of "
-          + x.type() + CallSite.describe());
+          + x.type() + "; need 0 <= start <= limit <= " + n + " (negative start/limit count from the end) and stride >= 1" + CallSite.describe());
     }
     int[] st = new int[x.ndim()], lim = x.shape(), str = new int[x.ndim()];
     Arrays.fill(str, 1);

@@ -77,11 +77,13 @@ public final class ParamCodec {
       return sb.append(')').toString();
     }
     if (v instanceof DType d) return d.shortName();
+    if (v instanceof Number || v instanceof Boolean) return String.valueOf(v);
     if (v instanceof String s) {
       if (s.isEmpty() || s.matches(".*[\\s\\[\\]=].*")) throw new IllegalArgumentException("string parameter '" + s + "' cannot be printed");
       return s;
     }
-    return String.valueOf(v);
+    // Host-side values (e.g. a custom rule's closure) exist only inside one process and cannot be parsed back.
+    return "<" + (v == null ? "null" : v.getClass().getSimpleName()) + ">";
   }
 
   private static Object parseValue(Class<?> t, String v) {

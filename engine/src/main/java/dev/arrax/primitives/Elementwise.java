@@ -18,14 +18,36 @@ final class Elementwise {
     for (int i = 1; i < in.length; i++) {
       if (!java.util.Arrays.equals(in[i].shape(), in[0].shape())) {
         throw new ShapeException(op + ": operand shapes must be equal at the primitive level, got " + in[0] + " and " + in[i]
-            + " (Np." + op + " broadcasts; Lax." + op + " does not)");
+            + " (Np." + npName(op) + " broadcasts; primitives and Lax do not: use Np." + npName(op) + " or Np.broadcastTo first)");
       }
       if (in[i].dtype() != in[0].dtype()) {
         throw new ShapeException(op + ": operand dtypes must be equal at the primitive level, got " + in[0] + " and " + in[i]
-            + " (Np functions promote dtypes; or convert with astype)");
+            + " (Np." + npName(op) + " promotes dtypes; or convert one operand with astype)");
       }
     }
     return in[0];
+  }
+
+  /** The Np function that broadcasts and promotes for a primitive, for hints (primitive names are lax's: mul, ge, ...). */
+  private static String npName(String prim) {
+    return switch (prim) {
+      case "sub" -> "subtract";
+      case "mul" -> "multiply";
+      case "div" -> "divide";
+      case "pow" -> "power";
+      case "max" -> "maximum";
+      case "min" -> "minimum";
+      case "eq" -> "equal";
+      case "ne" -> "notEqual";
+      case "lt" -> "less";
+      case "le" -> "lessEqual";
+      case "gt" -> "greater";
+      case "ge" -> "greaterEqual";
+      case "and" -> "logicalAnd";
+      case "or" -> "logicalOr";
+      case "select_n" -> "where";
+      default -> prim;
+    };
   }
 
   static void requireFloat(String op, ArrayType t) {

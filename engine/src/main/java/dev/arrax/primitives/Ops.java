@@ -135,7 +135,7 @@ public final class Ops {
   }
 
   public static NDArray transpose(NDArray a, int... perm) {
-    boolean identity = true;
+    boolean identity = perm.length == a.ndim();
     for (int i = 0; i < perm.length; i++) identity &= perm[i] == i;
     if (identity) return a;
     return Primitives.TRANSPOSE.bind1(new Transpose.P(perm), a);

@@ -21,7 +21,8 @@ final class Reshape extends Primitive<Reshape.P> {
     for (int d : p.newSizes()) if (d < 0) throw new ShapeException("reshape: negative size in " + Shapes.str(p.newSizes()));
     if (Shapes.size(p.newSizes()) != in[0].size()) {
       throw new ShapeException("reshape: cannot reshape " + in[0] + " (" + in[0].size() + " elements) to "
-          + Shapes.str(p.newSizes()) + " (" + Shapes.size(p.newSizes()) + " elements)");
+          + Shapes.str(p.newSizes()) + " (" + Shapes.size(p.newSizes()) + " elements); the new shape must have as many elements"
+          + " (one entry may be -1 to infer it)");
     }
     return new ArrayType[] {new ArrayType(in[0].dtype(), p.newSizes())};
   }

@@ -25,7 +25,7 @@ final class Select extends Primitive<Params.None> {
     if (in.length != 3) throw new ShapeException("select_n: takes a predicate and 2 cases, got " + in.length + " operands");
     if (in[0].dtype() != DType.BOOL) throw new ShapeException("select_n: predicate must be bool, got " + in[0]);
     if (!java.util.Arrays.equals(in[0].shape(), in[1].shape())) {
-      throw new ShapeException("select_n: predicate " + in[0] + " and cases " + in[1] + " must have one shape (Np.where broadcasts)");
+      throw new ShapeException("select_n: predicate " + in[0] + " and cases " + in[1] + ", " + in[2] + " must all have one shape (Np.where broadcasts)");
     }
     return new ArrayType[] {Elementwise.checkSame("select_n", new ArrayType[] {in[1], in[2]})};
   }
