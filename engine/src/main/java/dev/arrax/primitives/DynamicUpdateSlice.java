@@ -1,6 +1,6 @@
 package dev.arrax.primitives;
 
-import dev.arrax.ArraxException;
+import dev.arrax.DType;
 import dev.arrax.NDArray;
 import dev.arrax.ShapeException;
 import dev.arrax.core.ArrayType;
@@ -66,17 +66,47 @@ final class DynamicUpdateSlice extends Primitive<Params.None> {
   }
 
   @Override public Batched batch(NDArray[] args, int[] dims, int size, Params.None p) {
-    for (int i = 2; i < dims.length; i++) {
-      if (dims[i] != Batched.NOT_MAPPED) {
-        throw new ArraxException("dynamic_update_slice: vmap with per-example start indices is not supported yet;"
-            + " map only the operand and the update, or use Np.where with a mask");
-      }
-    }
     NDArray x = Batching.moveToFront(args[0], dims[0], size);
     NDArray u = Batching.moveToFront(args[1], dims[1], size);
-    NDArray[] starts = new NDArray[args.length - 1];
-    starts[0] = Ops.scalar(0, args[2].dtype());
-    System.arraycopy(args, 2, starts, 1, args.length - 2);
-    return Batched.of(Ops.dynamicUpdateSlice(x, u, starts), 0);
+    boolean indicesBatched = false;
+    for (int i = 2; i < dims.length; i++) indicesBatched |= dims[i] != Batched.NOT_MAPPED;
+    if (!indicesBatched) {
+      NDArray[] starts = new NDArray[args.length - 1];
+      starts[0] = Ops.scalar(0, args[2].dtype());
+      System.arraycopy(args, 2, starts, 1, args.length - 2);
+      return Batched.of(Ops.dynamicUpdateSlice(x, u, starts), 0);
+    }
+    return Batched.of(oneHotUpdate(x, u, args, dims, size), 0);
+  }
+
+  /**
+   * Per-example start indices: the update is placed into a zero array of the operand's shape by one
+   * one-hot contraction per axis ({@code sel[b, m, j] = (m == start_b + j)}), the same placement of
+   * ones gives the window mask, and a select keeps the operand outside the window. Linear in the
+   * operand and the update, so it differentiates like the update it replaces.
+   */
+  private static NDArray oneHotUpdate(NDArray x, NDArray u, NDArray[] args, int[] dims, int size) {
+    DType work = x.dtype() == DType.BOOL ? DType.INT32 : x.dtype();
+    NDArray placed = Ops.convert(u, work);
+    NDArray mask = Ops.full(placed.type(), 1);
+    int rank = x.ndim() - 1;
+    for (int k = 0; k < rank; k++) {
+      NDArray idx = Batching.moveToFront(args[2 + k], dims[2 + k], size);
+      int n = x.shape()[k + 1], w = u.shape()[k + 1];
+      NDArray start = Ops.min(Ops.max(idx, Ops.like(idx, 0)), Ops.like(idx, n - w));
+      int[] selShape = {size, n, w};
+      NDArray m = Ops.iota(idx.dtype(), selShape, 1), j = Ops.iota(idx.dtype(), selShape, 2);
+      NDArray sel = Ops.convert(Ops.eq(m, Ops.add(Ops.broadcastInDim(start, selShape, new int[] {0}), j)), work);
+      placed = place(placed, sel, k);
+      mask = place(mask, sel, k);
+    }
+    NDArray inWindow = Ops.gt(mask, Ops.like(mask, 0));
+    return Ops.select(inWindow, Ops.convert(placed, x.dtype()), x);
+  }
+
+  /** Contracts axis k+1 of {@code t} (size w) with {@code sel[b, m, j]}, giving size n at the same axis. */
+  private static NDArray place(NDArray t, NDArray sel, int k) {
+    NDArray r = Ops.dotGeneral(t, sel, new int[] {k + 1}, new int[] {2}, new int[] {0}, new int[] {0});
+    return Batching.moveAxis(r, r.ndim() - 1, k + 1);
   }
 }
