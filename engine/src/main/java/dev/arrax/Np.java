@@ -46,17 +46,19 @@ public final class Np {
 
   public static NDArray sqrt(NDArray x) { return unaryFloat(Primitives.SQRT, x); }
 
-  public static NDArray floor(NDArray x) { return x.dtype().isFloating() ? Primitives.FLOOR.bind1(NONE, x) : x; }
+  public static NDArray floor(NDArray x) { nonNull("floor", x); return x.dtype().isFloating() ? Primitives.FLOOR.bind1(NONE, x) : x; }
 
-  public static NDArray ceil(NDArray x) { return x.dtype().isFloating() ? Primitives.CEIL.bind1(NONE, x) : x; }
+  public static NDArray ceil(NDArray x) { nonNull("ceil", x); return x.dtype().isFloating() ? Primitives.CEIL.bind1(NONE, x) : x; }
 
-  public static NDArray abs(NDArray x) { return x.dtype() == DType.BOOL ? x : Primitives.ABS.bind1(NONE, x); }
+  public static NDArray abs(NDArray x) { nonNull("abs", x); return x.dtype() == DType.BOOL ? x : Primitives.ABS.bind1(NONE, x); }
 
   public static NDArray sign(NDArray x) {
+    nonNull("sign", x);
     return x.dtype() == DType.BOOL ? x : Primitives.SIGN.bind1(NONE, x);
   }
 
   public static NDArray negative(NDArray x) {
+    nonNull("negative", x);
     if (x.dtype() == DType.BOOL) throw new ShapeException("negative: not defined for bool arrays " + x.type() + "; use logicalNot" + CallSite.describe());
     return Primitives.NEG.bind1(NONE, x);
   }
@@ -70,6 +72,7 @@ public final class Np {
 
   /** Integers and bools are converted to f64 first, as jnp does for transcendental functions. */
   private static NDArray unaryFloat(UnaryElementwise p, NDArray x) {
+    nonNull(p.name(), x);
     return p.bind1(NONE, x.dtype().isFloating() ? x : Ops.convert(x, DType.FLOAT64));
   }
 
@@ -95,6 +98,7 @@ public final class Np {
 
   /** True division: integer and bool operands divide in f64 (jnp.divide). */
   public static NDArray divide(NDArray a, NDArray b) {
+    nonNull("divide", a, b);
     DType d = DType.promote(a.dtype(), b.dtype());
     if (!d.isFloating()) d = DType.FLOAT64;
     return binary("divide", Primitives.DIV, Ops.convert(a, d), Ops.convert(b, d));
@@ -140,17 +144,22 @@ public final class Np {
 
   public static NDArray notEqual(NDArray a, double b) { return notEqual(a, weak(b, a)); }
 
-  public static NDArray logicalAnd(NDArray a, NDArray b) { return binary("logicalAnd", Primitives.AND, toBool(a), toBool(b)); }
+  public static NDArray logicalAnd(NDArray a, NDArray b) { nonNull("logicalAnd", a, b); return binary("logicalAnd", Primitives.AND, toBool(a), toBool(b)); }
 
-  public static NDArray logicalOr(NDArray a, NDArray b) { return binary("logicalOr", Primitives.OR, toBool(a), toBool(b)); }
+  public static NDArray logicalOr(NDArray a, NDArray b) { nonNull("logicalOr", a, b); return binary("logicalOr", Primitives.OR, toBool(a), toBool(b)); }
 
-  public static NDArray logicalNot(NDArray a) { return Primitives.NOT.bind1(NONE, toBool(a)); }
+  public static NDArray logicalNot(NDArray a) { nonNull("logicalNot", a); return Primitives.NOT.bind1(NONE, toBool(a)); }
 
   /** {@code cond ? x : y} elementwise, broadcasting all three; the gradient flows to the chosen branch only. */
   public static NDArray where(NDArray cond, NDArray x, NDArray y) {
+    nonNull("where", cond, x, y);
     DType d = DType.promote(x.dtype(), y.dtype());
-    int[] shape = broadcastShapes("where", cond, x);
-    shape = broadcastShapes("where", shape, y);
+    int[] shape = Shapes.broadcast(cond.shape(), x.shape());
+    if (shape != null) shape = Shapes.broadcast(shape, y.shape());
+    if (shape == null) {
+      throw new ShapeException("where: shapes of cond " + cond.type() + ", x " + x.type() + " and y " + y.type()
+          + " cannot be broadcast together (trailing axes must be equal or 1)" + CallSite.describe());
+    }
     NDArray c = broadcastTo(toBool(cond), shape);
     return Ops.select(c, broadcastTo(Ops.convert(x, d), shape), broadcastTo(Ops.convert(y, d), shape));
   }
@@ -166,6 +175,7 @@ public final class Np {
 
   /** log(e^a + e^b) without overflow (JAX's formulation: max + log1p(exp(-|a - b|)), with infinities handled). */
   public static NDArray logaddexp(NDArray a, NDArray b) {
+    nonNull("logaddexp", a, b);
     DType d = floatType(DType.promote(a.dtype(), b.dtype()));
     int[] shape = broadcastShapes("logaddexp", a, b);
     NDArray x = broadcastTo(Ops.convert(a, d), shape), y = broadcastTo(Ops.convert(b, d), shape);
@@ -205,17 +215,19 @@ public final class Np {
 
   public static NDArray min(NDArray x, int axis, boolean keepdims) { return reduceAxis("min", x, axis, keepdims, Kind.MIN); }
 
-  public static NDArray mean(NDArray x) { return divide(sum(toFloat(x)), (double) Math.max(x.size(), 0)); }
+  public static NDArray mean(NDArray x) { nonNull("mean", x); return divide(sum(toFloat(x)), (double) Math.max(x.size(), 0)); }
 
   public static NDArray mean(NDArray x, int axis) { return mean(x, axis, false); }
 
   public static NDArray mean(NDArray x, int axis, boolean keepdims) {
+    nonNull("mean", x);
     int a = Shapes.axis("mean", axis, x.ndim());
     return divide(sum(toFloat(x), a, keepdims), (double) x.shape()[a]);
   }
 
   /** Population variance (ddof = 0), as jnp.var. */
   public static NDArray var(NDArray x) {
+    nonNull("var", x);
     NDArray xf = toFloat(x);
     NDArray c = subtract(xf, mean(xf));
     return mean(multiply(c, c));
@@ -224,6 +236,7 @@ public final class Np {
   public static NDArray var(NDArray x, int axis) { return var(x, axis, false); }
 
   public static NDArray var(NDArray x, int axis, boolean keepdims) {
+    nonNull("var", x);
     NDArray xf = toFloat(x);
     NDArray c = subtract(xf, mean(xf, axis, true));
     return mean(multiply(c, c), axis, keepdims);
@@ -267,10 +280,12 @@ public final class Np {
   private enum Kind { SUM, PROD, MAX, MIN }
 
   private static NDArray reduceAll(String op, NDArray x, Kind k) {
+    nonNull(op, x);
     return reduce(op, x, Shapes.range(x.ndim()), k);
   }
 
   private static NDArray reduceAxis(String op, NDArray x, int axis, boolean keepdims, Kind k) {
+    nonNull(op, x);
     int a = Shapes.axis(op, axis, x.ndim());
     NDArray r = reduce(op, x, new int[] {a}, k);
     return keepdims ? expandDims(r, a) : r;
@@ -308,6 +323,7 @@ public final class Np {
    * the last axis of a and the second-to-last of b (the last when b is 1-d).
    */
   public static NDArray dot(NDArray a, NDArray b) {
+    nonNull("dot", a, b);
     DType d = DType.promote(a.dtype(), b.dtype());
     a = Ops.convert(a, d);
     b = Ops.convert(b, d);
@@ -326,6 +342,8 @@ public final class Np {
    * 1-d operand is treated as a row (first) or column (second) vector and that axis is dropped.
    */
   public static NDArray matmul(NDArray a, NDArray b) {
+    nonNull("matmul", a, b);
+    ArrayType ta = a.type(), tb = b.type(); // as the caller passed them, for messages
     DType d = DType.promote(a.dtype(), b.dtype());
     a = Ops.convert(a, d);
     b = Ops.convert(b, d);
@@ -335,12 +353,16 @@ public final class Np {
     if (bVec) b = reshape(b, b.shape()[0], 1);
     int[] as = a.shape(), bs = b.shape();
     if (as[as.length - 1] != bs[bs.length - 2]) {
-      throw new ShapeException("matmul: inner dimensions do not match: " + a.type() + " @ " + b.type() + " (" + as[as.length - 1] + " != "
-          + bs[bs.length - 2] + ")" + CallSite.describe());
+      throw new ShapeException("matmul: inner dimensions do not match: " + ta + " @ " + tb + " (" + as[as.length - 1] + " != "
+          + bs[bs.length - 2] + "; the last axis of the first must equal the " + (bVec ? "only" : "second-to-last") + " axis of the second)"
+          + CallSite.describe());
     }
     int[] batchA = Arrays.copyOf(as, as.length - 2), batchB = Arrays.copyOf(bs, bs.length - 2);
     int[] batch = Shapes.broadcast(batchA, batchB);
-    if (batch == null) throw new ShapeException("matmul: batch shapes " + Arrays.toString(batchA) + " and " + Arrays.toString(batchB) + " cannot be broadcast" + CallSite.describe());
+    if (batch == null) {
+      throw new ShapeException("matmul: batch shapes " + Arrays.toString(batchA) + " and " + Arrays.toString(batchB) + " of " + ta + " @ " + tb
+          + " cannot be broadcast" + CallSite.describe());
+    }
     a = broadcastTo(a, Shapes.concat(batch, new int[] {as[as.length - 2], as[as.length - 1]}));
     b = broadcastTo(b, Shapes.concat(batch, new int[] {bs[bs.length - 2], bs[bs.length - 1]}));
     int nb = batch.length;
@@ -370,6 +392,7 @@ public final class Np {
 
   /** Permutes the axes (negative entries count from the end); with no permutation, reverses them. */
   public static NDArray transpose(NDArray x, int... perm) {
+    nonNull("transpose", x);
     if (perm.length == 0) return transpose(x);
     int[] p = new int[perm.length];
     for (int i = 0; i < p.length; i++) p[i] = perm[i] < 0 ? perm[i] + x.ndim() : perm[i];
@@ -378,6 +401,7 @@ public final class Np {
 
   /** New shape of the same size; one entry may be -1 (inferred). */
   public static NDArray reshape(NDArray x, int... shape) {
+    nonNull("reshape", x);
     int infer = -1;
     long known = 1;
     for (int i = 0; i < shape.length; i++) {
@@ -422,6 +446,7 @@ public final class Np {
   /** Joins arrays along an existing axis, promoting dtypes. */
   public static NDArray concatenate(NDArray[] xs, int axis) {
     if (xs.length == 0) throw new ShapeException("concatenate: needs at least one array" + CallSite.describe());
+    nonNull("concatenate", xs);
     DType d = xs[0].dtype();
     for (NDArray x : xs) d = DType.promote(d, x.dtype());
     int a = Shapes.axis("concatenate", axis, xs[0].ndim());
@@ -440,6 +465,7 @@ public final class Np {
   /** Joins arrays of one shape along a new axis. */
   public static NDArray stack(NDArray[] xs, int axis) {
     if (xs.length == 0) throw new ShapeException("stack: needs at least one array" + CallSite.describe());
+    nonNull("stack", xs);
     int a = Shapes.axis("stack", axis, xs[0].ndim() + 1);
     NDArray[] ex = new NDArray[xs.length];
     for (int i = 0; i < xs.length; i++) {
@@ -513,6 +539,7 @@ public final class Np {
   // ---- helpers ----
 
   static NDArray binary(String op, BinaryElementwise prim, NDArray a, NDArray b) {
+    nonNull(op, a, b);
     DType d = DType.promote(a.dtype(), b.dtype());
     int[] shape = broadcastShapes(op, a, b);
     return prim.bind1(NONE, broadcastTo(Ops.convert(a, d), shape), broadcastTo(Ops.convert(b, d), shape));
@@ -527,17 +554,17 @@ public final class Np {
     return s;
   }
 
-  private static int[] broadcastShapes(String op, int[] a, NDArray b) {
-    int[] s = Shapes.broadcast(a, b.shape());
-    if (s == null) {
-      throw new ShapeException(op + ": shapes " + Arrays.toString(a) + " and " + b.type() + " cannot be broadcast together" + CallSite.describe());
-    }
-    return s;
-  }
-
   /** A Java double next to an array: the array's dtype if floating, else f64. */
   static NDArray weak(double v, NDArray like) {
-    return ConcreteArray.full(ArrayType.of(like.dtype().withWeakFloat()), v);
+    // A null array is reported by the operation that receives it, with its name.
+    return ConcreteArray.full(ArrayType.of(like == null ? DType.FLOAT64 : like.dtype().withWeakFloat()), v);
+  }
+
+  /** A null argument is a user error naming the function, not a NullPointerException deep inside it. */
+  static void nonNull(String op, NDArray... xs) {
+    for (int i = 0; i < xs.length; i++) {
+      if (xs[i] == null) throw new ArraxException(op + ": argument " + i + " is null" + CallSite.describe());
+    }
   }
 
   static NDArray toBool(NDArray x) {

@@ -28,7 +28,9 @@ final class DotGeneral extends Primitive<DotGeneral.P> {
     ArrayType l = in[0], r = in[1];
     if (l.dtype() != r.dtype()) throw new ShapeException("dot_general: operand dtypes differ, " + l + " and " + r + " (Np.dot promotes)");
     if (p.lhsContract().length != p.rhsContract().length || p.lhsBatch().length != p.rhsBatch().length) {
-      throw new ShapeException("dot_general: contracting/batch dimension lists differ in length: " + p);
+      throw new ShapeException("dot_general: contracting/batch dimension lists differ in length: lhs_contract=" + Shapes.str(p.lhsContract())
+          + " rhs_contract=" + Shapes.str(p.rhsContract()) + " lhs_batch=" + Shapes.str(p.lhsBatch()) + " rhs_batch=" + Shapes.str(p.rhsBatch())
+          + " for " + l + " and " + r + "; pair each lhs axis with one rhs axis");
     }
     checkAxes(l, p.lhsContract(), p.lhsBatch());
     checkAxes(r, p.rhsContract(), p.rhsBatch());
