@@ -32,11 +32,13 @@ public final class Arrax {
 
   /** Traces {@code f} at the shapes and dtypes of {@code examples} and returns the program (printable, serializable). */
   public static Program makeJaxpr(Fn f, NDArray... examples) {
+    checkArgs("makeJaxpr", examples);
     return Staging.trace("makeJaxpr", types(examples), in -> new NDArray[] {f.apply(in)});
   }
 
   /** {@link #makeJaxpr(Fn, NDArray...)} for a function with several outputs. */
   public static Program makeJaxprMulti(MultiFn f, NDArray... examples) {
+    checkArgs("makeJaxpr", examples);
     return Staging.trace("makeJaxpr", types(examples), f::apply);
   }
 
@@ -85,6 +87,14 @@ public final class Arrax {
     return args -> Vmap.apply(single(f), axesOrDefault(axes, args.length), new Integer[] {outAxis}, args)[0];
   }
 
+  /** Null arguments fail here, naming the transformation and the position, instead of deep inside it. */
+  static void checkArgs(String op, NDArray[] args) {
+    if (args == null) throw new ArraxException(op + ": the argument array is null");
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] == null) throw new ArraxException(op + ": argument " + i + " is null; pass an NDArray" + dev.arrax.core.CallSite.describe());
+    }
+  }
+
   static Integer[] axesOrDefault(Integer[] inAxes, int n) {
     if (inAxes.length > 0) return inAxes;
     Integer[] a = new Integer[n];
@@ -107,8 +117,11 @@ public final class Arrax {
 
   /** The value of {@code f} and its gradient with respect to each of {@code argnums} (default: argument 0), in one pass. */
   public static MultiFn valueAndGrad(Fn f, int... argnums) {
-    int[] wrt = argnums.length == 0 ? new int[] {0} : argnums.clone();
+    int[] argnumsGiven = argnums.length == 0 ? new int[] {0} : argnums.clone();
     return args -> {
+      checkArgs("grad", args);
+      int[] wrt = new int[argnumsGiven.length];
+      for (int i = 0; i < wrt.length; i++) wrt[i] = argnumsGiven[i] < 0 ? argnumsGiven[i] + args.length : argnumsGiven[i];
       Autodiff.requireFloatInputs("grad", args, wrt);
       Autodiff.Linearized lin = Autodiff.linearize("grad", single(f), args, wrt);
       NDArray y = lin.primals()[0];
@@ -132,6 +145,8 @@ public final class Arrax {
 
   /** Forward mode: {@code f(primals)} and the derivative of f at primals in direction {@code tangents}. */
   public static JvpResult jvp(Fn f, NDArray[] primals, NDArray[] tangents) {
+    checkArgs("jvp", primals);
+    checkArgs("jvp (tangents)", tangents);
     Autodiff.JvpOut r = Autodiff.jvp(single(f), primals, tangents);
     return new JvpResult(r.primals()[0], r.tangents()[0]);
   }
@@ -147,6 +162,7 @@ public final class Arrax {
 
   /** Reverse mode: {@code f(primals)} and a function mapping an output cotangent to the input cotangents. */
   public static VjpResult vjp(Fn f, NDArray... primals) {
+    checkArgs("vjp", primals);
     int[] wrt = floatArgs(primals);
     Autodiff.Linearized lin = Autodiff.linearize("vjp", single(f), primals, wrt);
     return new VjpResult(lin.primals()[0], ct -> scatter(primals, wrt, Autodiff.pullback(lin, new NDArray[] {ct})));
@@ -157,6 +173,7 @@ public final class Arrax {
 
   /** The output of f and its linearization at {@code primals}, evaluated later for any tangents. */
   public static LinearizeResult linearize(Fn f, NDArray... primals) {
+    checkArgs("linearize", primals);
     int[] wrt = floatArgs(primals);
     Autodiff.Linearized lin = Autodiff.linearize("linearize", single(f), primals, wrt);
     return new LinearizeResult(lin.primals()[0], ts -> {

@@ -36,6 +36,7 @@ final class Jit {
     }
 
     NDArray[] call(NDArray... args) {
+      Arrax.checkArgs("jit", args);
       for (int s : statics) {
         if (s < 0 || s >= args.length) throw new ArraxException("jit: static argnum " + s + " is out of range for " + args.length + " arguments");
         if (!(args[s] instanceof ConcreteArray)) {

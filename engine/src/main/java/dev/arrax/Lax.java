@@ -92,7 +92,10 @@ public final class Lax {
 
   public static NDArray erf(NDArray x) { return Ops.erf(x); }
 
-  public static NDArray iota(DType dtype, int size) { return Ops.iota(dtype, new int[] {size}, 0); }
+  public static NDArray iota(DType dtype, int size) {
+    if (size < 0) throw new ShapeException("iota: negative size " + size + CallSite.describe());
+    return Ops.iota(dtype, new int[] {size}, 0);
+  }
 
   /** Implements {@code x.at(index).set(v)} / {@code .add(v)}: a dynamic_update_slice at static indices. */
   static NDArray setAt(NDArray base, int[] index, NDArray value, boolean add) {

@@ -57,6 +57,16 @@ public abstract class NDArray {
     return fromFlat(flat, rows.length, cols);
   }
 
+  /**
+   * A 1-d i64 array, as {@code jnp.array([1, 2, 3])} is with 64-bit types. Without this overload
+   * {@code NDArray.of(1, 2, 3)} would silently pick {@code of(float...)}.
+   */
+  public static NDArray of(int... values) {
+    long[] v = new long[values.length];
+    for (int i = 0; i < v.length; i++) v[i] = values[i];
+    return ofLongs(v);
+  }
+
   /** A 1-d i32 array. */
   public static NDArray ofInts(int... values) {
     return new ConcreteArray(ArrayType.of(DType.INT32, values.length), Buffer.wrap(DType.INT32, values.clone()));
@@ -179,13 +189,18 @@ public abstract class NDArray {
   private ConcreteArray concrete(String what) {
     NDArray x = this;
     while (x instanceof Tracer t) {
-      NDArray v = t.concreteValueOrNull();
+      Trace tr = t.trace();
+      if (!tr.isActive()) {
+        throw new ConcretizationException(what + " was called on a traced array " + type + " that escaped its transformation ("
+            + tr.transformationName() + "): it was stored outside the function and used after the transformation ended. "
+            + "Return values from the transformed function instead of keeping them in fields or outer variables.");
+      }
+      NDArray v = t.primalOrNull();
       if (v == null) {
-        Trace tr = t.trace();
         throw new ConcretizationException(what + " needs the value of a traced array " + type + ", but inside "
             + tr.transformationName() + " only its shape and dtype are known. A Java if/loop on an array value cannot be traced: "
-            + "use Np.where / Lax.select (or Lax.cond) for a data-dependent choice, or make this argument static "
-            + "(Arrax.jit(f, staticArgnums...)) so it is a Java value at trace time.");
+            + "use Np.where / Lax.select for a data-dependent choice, or make this argument static "
+            + "(Arrax.jit(f, staticArgnums...)) so it is a Java value at trace time." + dev.arrax.core.CallSite.describe());
       }
       x = v;
     }
@@ -220,7 +235,10 @@ public abstract class NDArray {
 
   public NDArray reshape(int... shape) { return Np.reshape(this, shape); }
 
-  public NDArray astype(DType dtype) { return Lax.convertElementType(this, dtype); }
+  public NDArray astype(DType dtype) {
+    if (dtype == null) throw new ArraxException("astype: dtype is null; pass one of " + java.util.Arrays.toString(DType.values()));
+    return Lax.convertElementType(this, dtype);
+  }
 
   /** Permutes axes; with no argument reverses them. */
   public NDArray transpose(int... perm) { return Np.transpose(this, perm); }
@@ -243,12 +261,17 @@ public abstract class NDArray {
     }
 
     /** A copy of the array with the indexed sub-array replaced by {@code value} (broadcast). */
-    public NDArray set(NDArray value) { return Lax.setAt(base, index, value, false); }
+    public NDArray set(NDArray value) { return Lax.setAt(base, index, requireValue(value, "set"), false); }
 
     public NDArray set(double value) { return set(Np.full(new int[0], value, base.dtype())); }
 
     /** A copy of the array with {@code value} added to the indexed sub-array. */
-    public NDArray add(NDArray value) { return Lax.setAt(base, index, value, true); }
+    public NDArray add(NDArray value) { return Lax.setAt(base, index, requireValue(value, "add"), true); }
+
+    private static NDArray requireValue(NDArray v, String op) {
+      if (v == null) throw new ArraxException("at(...)." + op + ": the value is null; pass an array or a double");
+      return v;
+    }
 
     public NDArray add(double value) { return add(Np.full(new int[0], value, base.dtype())); }
 

@@ -520,7 +520,12 @@ public final class Np {
 
   public static NDArray full(int[] shape, double value) { return full(shape, value, DType.FLOAT64); }
 
-  public static NDArray full(int[] shape, double value, DType dtype) { return Ops.full(new ArrayType(dtype, shape), value); }
+  public static NDArray full(int[] shape, double value, DType dtype) {
+    for (int d : shape) {
+      if (d < 0) throw new ShapeException("zeros/ones/full: negative dimension in shape " + Arrays.toString(shape) + CallSite.describe());
+    }
+    return Ops.full(new ArrayType(dtype, shape), value);
+  }
 
   public static NDArray zerosLike(NDArray x) { return Ops.full(x.type(), 0.0); }
 

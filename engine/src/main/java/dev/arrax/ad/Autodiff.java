@@ -97,7 +97,8 @@ public final class Autodiff {
     }
     for (int i = 0; i < outCts.length; i++) {
       if (!outCts[i].type().equals(outTypes[i])) {
-        throw new ShapeException("vjp pullback: cotangent " + i + " has type " + outCts[i].type() + " but the output is " + outTypes[i]);
+        throw new ShapeException("vjp pullback: cotangent " + i + " has type " + outCts[i].type() + " but the output is " + outTypes[i]
+            + "; pass a cotangent of the output's shape and dtype (e.g. Np.onesLike(output))");
       }
     }
     NDArray[] cts = Transposer.backward(lin.linear(), outCts);

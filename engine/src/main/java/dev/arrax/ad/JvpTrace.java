@@ -73,8 +73,6 @@ public final class JvpTrace extends Trace {
     public NDArray tangent() { return tangent; }
 
     /** Forward mode knows the primal value, so Java control flow on it works under grad and jvp, as in JAX. */
-    @Override public NDArray concreteValueOrNull() {
-      return primal instanceof Tracer t ? t.concreteValueOrNull() : primal;
-    }
+    @Override public NDArray primalOrNull() { return primal; }
   }
 }

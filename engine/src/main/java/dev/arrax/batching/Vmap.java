@@ -16,6 +16,9 @@ public final class Vmap {
    * @param outAxes one entry per output (or a single entry for all): where the batch axis goes, or null
    */
   public static NDArray[] apply(Function<NDArray[], NDArray[]> f, Integer[] inAxes, Integer[] outAxes, NDArray[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] == null) throw new ArraxException("vmap: argument " + i + " is null; pass an NDArray");
+    }
     if (inAxes.length != args.length) {
       throw new ArraxException("vmap: in_axes has " + inAxes.length + " entries but the function was called with " + args.length
           + " arguments; give one axis (or null) per argument");

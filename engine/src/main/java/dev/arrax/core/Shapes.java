@@ -29,7 +29,7 @@ public final class Shapes {
     int a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a >= rank) {
       throw new dev.arrax.ShapeException(op + ": axis " + axis + " is out of bounds for an array of rank " + rank
-          + " (valid axes are " + (rank == 0 ? "none" : (-rank) + ".." + (rank - 1)) + ")");
+          + " (valid axes are " + (rank == 0 ? "none" : (-rank) + ".." + (rank - 1)) + ")" + CallSite.describe());
     }
     return a;
   }

@@ -14,11 +14,11 @@ public abstract class Tracer extends NDArray {
   public abstract Trace trace();
 
   /**
-   * The concrete value behind this tracer when the transformation knows it (forward-mode
-   * differentiation does; staging and batching do not), else null. Lets Java control flow on
-   * values work under grad and jvp, as it does in JAX.
+   * The value this tracer stands for one level down, when the transformation knows it (forward-mode
+   * differentiation carries its primal; staging and batching know no value), else null. Following
+   * this chain to a concrete array lets Java control flow work under grad and jvp, as in JAX.
    */
-  public NDArray concreteValueOrNull() { return null; }
+  public NDArray primalOrNull() { return null; }
 
   @Override public String toString() {
     return "Traced<" + type() + "> in " + trace();

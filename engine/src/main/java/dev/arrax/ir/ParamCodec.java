@@ -48,7 +48,11 @@ public final class ParamCodec {
       String v = kv.remove(key);
       if (v == null) throw new IllegalArgumentException("missing parameter '" + key + "' for " + type.getSimpleName() + " in [" + text + "]");
       types[i] = comps[i].getType();
-      args[i] = parseValue(types[i], v);
+      try {
+        args[i] = parseValue(types[i], v);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("parameter '" + key + "' has a bad value '" + v + "' (expected " + types[i].getSimpleName() + ")");
+      }
     }
     if (!kv.isEmpty()) throw new IllegalArgumentException("unknown parameters " + kv.keySet() + " for " + type.getSimpleName());
     try {

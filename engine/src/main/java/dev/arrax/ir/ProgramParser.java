@@ -24,8 +24,12 @@ final class ProgramParser {
     String decls = head.substring("{ lambda ".length(), head.length() - ". let".length());
     int semi = decls.indexOf(';');
     if (semi < 0) throw error(1, head, "missing ';' between constants and inputs");
-    for (String d : tokens(decls.substring(0, semi))) consts.add(declare(d, vars, 1));
-    for (String d : tokens(decls.substring(semi + 1))) ins.add(declare(d, vars, 1));
+    try {
+      for (String d : tokens(decls.substring(0, semi))) consts.add(declare(d, vars, 1));
+      for (String d : tokens(decls.substring(semi + 1))) ins.add(declare(d, vars, 1));
+    } catch (IllegalArgumentException e) {
+      throw e.getMessage() != null && e.getMessage().startsWith("Program.parse") ? e : error(1, head, e.getMessage());
+    }
     List<Eqn> eqns = new ArrayList<>();
     int i = 1;
     for (; i < lines.length; i++) {
@@ -37,7 +41,11 @@ final class ProgramParser {
     String in = lines[i].strip();
     if (!in.endsWith(") }")) throw error(i + 1, in, "expected 'in (outputs) }'");
     List<Atom> outs = new ArrayList<>();
-    for (String t : tokens(in.substring(4, in.length() - 3))) outs.add(atom(t, vars, i + 1));
+    try {
+      for (String t : tokens(in.substring(4, in.length() - 3))) outs.add(atom(t, vars, i + 1));
+    } catch (IllegalArgumentException e) {
+      throw e.getMessage() != null && e.getMessage().startsWith("Program.parse") ? e : error(i + 1, in, e.getMessage());
+    }
     List<NDArray> values = new ArrayList<>();
     Map<String, ConcreteArray> constValues = new HashMap<>();
     if (i + 1 < lines.length) {
@@ -45,6 +53,7 @@ final class ProgramParser {
       for (int k = i + 2; k < lines.length && !lines[k].strip().equals("end"); k++) {
         String l = lines[k].strip();
         int eq = l.indexOf(" = ");
+        if (eq < 0) throw error(k + 1, l, "expected 'name = v1,v2,...'");
         String name = l.substring(0, eq);
         Var v = vars.get(name);
         if (v == null) throw error(k + 1, l, "unknown constant '" + name + "'");
@@ -52,7 +61,11 @@ final class ProgramParser {
         String body = l.substring(eq + 3);
         String[] parts = body.isEmpty() ? new String[0] : body.split(",");
         if (parts.length != c.size()) throw error(k + 1, name, "expected " + c.size() + " values for " + v.type() + ", got " + parts.length);
-        for (int e = 0; e < parts.length; e++) Literal.parseElement(c, e, parts[e]);
+        try {
+          for (int e = 0; e < parts.length; e++) Literal.parseElement(c, e, parts[e]);
+        } catch (IllegalArgumentException ex) {
+          throw error(k + 1, name, "bad constant value: " + ex.getMessage());
+        }
         constValues.put(name, c);
       }
     }
@@ -62,7 +75,13 @@ final class ProgramParser {
       if (v == null) throw error(1, head, "no value given for constant '" + name + "' (toString() omits values; use toText())");
       values.add(v);
     }
-    return new Program(ins, consts, values, eqns, outs);
+    Program program = new Program(ins, consts, values, eqns, outs);
+    try {
+      IrVerifier.verify(program);
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException("Program.parse: the program is not well typed: " + e.getMessage(), e);
+    }
+    return program;
   }
 
   private static String nameOf(Var v, Map<String, Var> vars) {
@@ -80,7 +99,7 @@ final class ProgramParser {
     String rest;
     if (br >= 0 && (sp < 0 || br < sp)) {
       int close = rhs.indexOf(']', br);
-      // params never contain ']' themselves; types inside args do, so search from the bracket
+      if (close < 0) throw error(lineNo, line, "unclosed '[' in parameters");
       primName = rhs.substring(0, br);
       params = rhs.substring(br + 1, close);
       rest = rhs.substring(close + 1);
