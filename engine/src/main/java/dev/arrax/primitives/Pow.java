@@ -5,8 +5,8 @@ import dev.arrax.NDArray;
 import dev.arrax.core.SymbolicZero;
 
 /**
- * a ^ b. Derivatives follow JAX: d/da = b a^(b-1), taken as 0 where b == 0 (so 0^0 has slope 0);
- * d/db = log(a) a^b with log(a) replaced by 0 where a == 0. Integer powers use repeated squaring;
+ * a ^ b. Derivatives follow JAX with a floating exponent: d/da = b a^(b-1) (NaN at 0^0, as JAX's
+ * 0 * inf); d/db = log(a) a^b with log(a) replaced by 0 where a == 0. Integer powers use repeated squaring;
  * a negative integer exponent gives 0 unless the base is 1 or -1.
  */
 final class Pow extends BinaryElementwise {
@@ -30,9 +30,7 @@ final class Pow extends BinaryElementwise {
   @Override protected NDArray tangent(NDArray a, NDArray b, NDArray y, NDArray ta, NDArray tb) {
     NDArray l = ta;
     if (!SymbolicZero.is(ta)) {
-      NDArray zero = Ops.like(b, 0.0);
-      NDArray slope = Ops.mul(b, Ops.pow(a, Ops.sub(b, Ops.like(b, 1.0))));
-      l = Ops.mul(ta, Ops.select(Ops.eq(b, zero), zero, slope));
+      l = Ops.mul(ta, Ops.mul(b, Ops.pow(a, Ops.sub(b, Ops.like(b, 1.0)))));
     }
     NDArray r = tb;
     if (!SymbolicZero.is(tb)) {

@@ -1,7 +1,7 @@
 package dev.arrax.primitives;
 
 /** Special functions the JDK lacks, in float64. */
-final class SpecialFunctions {
+public final class SpecialFunctions {
   private SpecialFunctions() {}
 
   /**
@@ -9,7 +9,7 @@ final class SpecialFunctions {
    * converges fast for x^2 < 1.5 and the continued fraction of Q = 1 - P (modified Lentz) for larger x,
    * both to about 1e-16 relative.
    */
-  static double erf(double x) {
+  public static double erf(double x) {
     if (Double.isNaN(x)) return x;
     if (x == 0) return x;
     double ax = Math.abs(x);
