@@ -182,7 +182,9 @@ public final class Np {
     NDArray amax = Ops.max(x, y);
     NDArray delta = Ops.sub(x, y);
     NDArray isNan = Ops.ne(delta, delta);
-    NDArray soft = Ops.add(amax, Ops.log1p(Ops.exp(Ops.neg(Ops.abs(delta)))));
+    // min - max (= -|delta|) rather than -abs(delta): at a tie abs' is +1 while max' is 1/2, so the two
+    // would cancel and give d/dx logaddexp(x, x) = 0 (softplus'(0) = 0); min' = max' = 1/2 there gives 1/2.
+    NDArray soft = Ops.add(amax, Ops.log1p(Ops.exp(Ops.sub(Ops.min(x, y), amax))));
     // delta is NaN when both are the same infinity (or either is NaN): the max is then the answer.
     return Ops.select(isNan, Ops.add(x, y), soft);
   }

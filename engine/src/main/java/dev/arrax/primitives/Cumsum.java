@@ -25,7 +25,7 @@ final class Cumsum extends Primitive<Cumsum.P> {
 
   @Override public NDArray[] evaluate(ConcreteArray[] in, P p) {
     int[] s = in[0].shape();
-    int len = s[p.axis()], inner = Shapes.strides(s)[p.axis()], outer = len == 0 ? 0 : in[0].size() / (len * inner);
+    int len = s[p.axis()], inner = Shapes.strides(s)[p.axis()], outer = len == 0 || inner == 0 ? 0 : in[0].size() / (len * inner);
     ConcreteArray r = ConcreteArray.zeros(in[0].type());
     Buffer x = in[0].buffer(), o = r.buffer();
     boolean fl = in[0].dtype().isFloating();

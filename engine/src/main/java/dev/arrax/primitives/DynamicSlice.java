@@ -68,7 +68,7 @@ final class DynamicSlice extends Primitive<DynamicSlice.P> {
     for (int i = 1; i < dims.length; i++) indicesBatched |= dims[i] != Batched.NOT_MAPPED;
     if (!indicesBatched) {
       NDArray[] starts = new NDArray[args.length];
-      starts[0] = Ops.scalar(0, args[1].dtype());
+      starts[0] = Ops.scalar(0, args.length > 1 ? args[1].dtype() : dev.arrax.DType.INT32); // a 0-d operand has no start indices
       System.arraycopy(args, 1, starts, 1, args.length - 1);
       return Batched.of(Ops.dynamicSlice(x, starts, Shapes.concat(new int[] {size}, p.sliceSizes())), 0);
     }
@@ -76,9 +76,11 @@ final class DynamicSlice extends Primitive<DynamicSlice.P> {
   }
 
   /**
-   * Per-example start indices: each axis is sliced by contracting it with a one-hot matrix
-   * {@code sel[b, j, m] = (m == start_b + j)}, one batched dot_general per axis. O(n * window) work,
-   * but one batched program, and linear so it differentiates like the slice it replaces.
+   * Per-example start indices: each axis is sliced with a one-hot mask {@code sel[b, j, m] = (m == start_b + j)}:
+   * the operand is spread over a new window axis, a select keeps the masked element and a reduce_sum
+   * drops the operand axis. A select, not a product with a 0/1 matrix, so an inf or NaN outside the
+   * window does not turn the window into NaN (0 * inf). O(n * window) work, but one batched program,
+   * and linear so it differentiates like the slice it replaces.
    */
   static NDArray oneHotSlice(NDArray x, NDArray[] args, int[] dims, int size, int[] sizes) {
     NDArray cur = x;
@@ -88,9 +90,13 @@ final class DynamicSlice extends Primitive<DynamicSlice.P> {
       NDArray start = Ops.min(Ops.max(idx, Ops.like(idx, 0)), Ops.like(idx, n - w));
       int[] selShape = {size, w, n};
       NDArray m = Ops.iota(idx.dtype(), selShape, 2), j = Ops.iota(idx.dtype(), selShape, 1);
-      NDArray sel = Ops.convert(Ops.eq(m, Ops.add(Ops.broadcastInDim(start, selShape, new int[] {0}), j)), x.dtype());
-      NDArray r = Ops.dotGeneral(cur, sel, new int[] {k + 1}, new int[] {2}, new int[] {0}, new int[] {0});
-      cur = Batching.moveAxis(r, r.ndim() - 1, k + 1);
+      NDArray sel = Ops.eq(m, Ops.add(Ops.broadcastInDim(start, selShape, new int[] {0}), j));
+      int[] wide = Shapes.insert(cur.shape(), k + 1, w); // [size, ..., w, n, ...]
+      int[] keep = new int[cur.ndim()];
+      for (int a = 0; a < keep.length; a++) keep[a] = a <= k ? a : a + 1;
+      NDArray spread = Ops.broadcastInDim(cur, wide, keep);
+      NDArray mask = Ops.broadcastInDim(sel, wide, new int[] {0, k + 1, k + 2});
+      cur = Ops.reduceSum(Ops.select(mask, spread, Ops.zeros(spread.type())), k + 2);
     }
     return cur;
   }

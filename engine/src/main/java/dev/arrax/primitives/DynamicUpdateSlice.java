@@ -72,7 +72,7 @@ final class DynamicUpdateSlice extends Primitive<Params.None> {
     for (int i = 2; i < dims.length; i++) indicesBatched |= dims[i] != Batched.NOT_MAPPED;
     if (!indicesBatched) {
       NDArray[] starts = new NDArray[args.length - 1];
-      starts[0] = Ops.scalar(0, args[2].dtype());
+      starts[0] = Ops.scalar(0, args.length > 2 ? args[2].dtype() : DType.INT32); // a 0-d operand has no start indices
       System.arraycopy(args, 2, starts, 1, args.length - 2);
       return Batched.of(Ops.dynamicUpdateSlice(x, u, starts), 0);
     }
@@ -81,7 +81,7 @@ final class DynamicUpdateSlice extends Primitive<Params.None> {
 
   /**
    * Per-example start indices: the update is placed into a zero array of the operand's shape by one
-   * one-hot contraction per axis ({@code sel[b, m, j] = (m == start_b + j)}), the same placement of
+   * one-hot placement per axis ({@code sel[b, m, j] = (m == start_b + j)}), the same placement of
    * ones gives the window mask, and a select keeps the operand outside the window. Linear in the
    * operand and the update, so it differentiates like the update it replaces.
    */
@@ -96,7 +96,7 @@ final class DynamicUpdateSlice extends Primitive<Params.None> {
       NDArray start = Ops.min(Ops.max(idx, Ops.like(idx, 0)), Ops.like(idx, n - w));
       int[] selShape = {size, n, w};
       NDArray m = Ops.iota(idx.dtype(), selShape, 1), j = Ops.iota(idx.dtype(), selShape, 2);
-      NDArray sel = Ops.convert(Ops.eq(m, Ops.add(Ops.broadcastInDim(start, selShape, new int[] {0}), j)), work);
+      NDArray sel = Ops.eq(m, Ops.add(Ops.broadcastInDim(start, selShape, new int[] {0}), j));
       placed = place(placed, sel, k);
       mask = place(mask, sel, k);
     }
@@ -104,9 +104,16 @@ final class DynamicUpdateSlice extends Primitive<Params.None> {
     return Ops.select(inWindow, Ops.convert(placed, x.dtype()), x);
   }
 
-  /** Contracts axis k+1 of {@code t} (size w) with {@code sel[b, m, j]}, giving size n at the same axis. */
+  /**
+   * Places axis k+1 of {@code t} (size w) by the bool mask {@code sel[b, m, j]}, giving size n at the same
+   * axis. A select and a sum, not a contraction with a 0/1 matrix: 0 * inf would put NaN into the window.
+   */
   private static NDArray place(NDArray t, NDArray sel, int k) {
-    NDArray r = Ops.dotGeneral(t, sel, new int[] {k + 1}, new int[] {2}, new int[] {0}, new int[] {0});
-    return Batching.moveAxis(r, r.ndim() - 1, k + 1);
+    int[] wide = Shapes.insert(t.shape(), k + 1, sel.shape()[1]); // [size, ..., n, w, ...]
+    int[] keep = new int[t.ndim()];
+    for (int a = 0; a < keep.length; a++) keep[a] = a <= k ? a : a + 1;
+    NDArray spread = Ops.broadcastInDim(t, wide, keep);
+    NDArray mask = Ops.broadcastInDim(sel, wide, new int[] {0, k + 1, k + 2});
+    return Ops.reduceSum(Ops.select(mask, spread, Ops.zeros(spread.type())), k + 2);
   }
 }

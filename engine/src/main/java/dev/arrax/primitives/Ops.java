@@ -209,6 +209,40 @@ public final class Ops {
     return Primitives.CUMSUM.bind1(new Cumsum.P(axis, reverse), a);
   }
 
+  // ---- bits and random numbers ----
+
+  public static NDArray xor(NDArray a, NDArray b) { return Primitives.XOR.bind1(NONE, a, b); }
+
+  /** {@code a << b}; amounts of at least the bit width give 0 (XLA semantics). */
+  public static NDArray shiftLeft(NDArray a, NDArray b) { return Primitives.SHIFT_LEFT.bind1(NONE, a, b); }
+
+  /** {@code a >>> b} on the two's-complement bits; amounts of at least the bit width give 0. */
+  public static NDArray shiftRightLogical(NDArray a, NDArray b) { return Primitives.SHIFT_RIGHT_LOGICAL.bind1(NONE, a, b); }
+
+  /** Truncated remainder with the dividend's sign; integer {@code x rem 0 == x}. */
+  public static NDArray rem(NDArray a, NDArray b) { return Primitives.REM.bind1(NONE, a, b); }
+
+  public static NDArray erfInv(NDArray a) { return Primitives.ERF_INV.bind1(NONE, a); }
+
+  /** {@code a * b + c} with one rounding. */
+  public static NDArray fma(NDArray a, NDArray b, NDArray c) { return Primitives.FMA.bind1(NONE, a, b, c); }
+
+  /** Reinterprets the bits of each element as {@code d} (same width). */
+  public static NDArray bitcastConvertType(NDArray a, DType d) {
+    if (a.dtype() == d) return a;
+    return Primitives.BITCAST_CONVERT_TYPE.bind1(new BitcastConvertType.P(d), a);
+  }
+
+  /** The Threefry-2x32 hash of key words (k0, k1) and counter words (c0, c1), u32 arrays of one shape: two u32 arrays. */
+  public static NDArray[] threefry2x32(NDArray k0, NDArray k1, NDArray c0, NDArray c1) {
+    return Primitives.THREEFRY2X32.bind(NONE, k0, k1, c0, c1);
+  }
+
+  /** Stable sort of operands of one shape along {@code dimension} by the first {@code numKeys} of them; all come back permuted alike. */
+  public static NDArray[] sort(NDArray[] operands, int dimension, int numKeys) {
+    return Primitives.SORT.bind(new Sort.P(dimension, true, numKeys), operands);
+  }
+
   /** Sums {@code x} down to {@code shape} over the axes that broadcasting added or expanded. */
   public static NDArray sumToShape(NDArray x, int[] shape) {
     int[] xs = x.shape();

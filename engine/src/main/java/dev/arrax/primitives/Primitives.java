@@ -66,6 +66,15 @@ public final class Primitives {
   static final DynamicUpdateSlice DYNAMIC_UPDATE_SLICE = new DynamicUpdateSlice();
   static final Iota IOTA = new Iota();
   static final Cumsum CUMSUM = new Cumsum();
+  public static final BinaryElementwise XOR = new Xor();
+  public static final BinaryElementwise SHIFT_LEFT = new Shift(true);
+  public static final BinaryElementwise SHIFT_RIGHT_LOGICAL = new Shift(false);
+  public static final BinaryElementwise REM = new Rem();
+  public static final UnaryElementwise ERF_INV = new ErfInv();
+  static final Fma FMA = new Fma();
+  static final BitcastConvertType BITCAST_CONVERT_TYPE = new BitcastConvertType();
+  static final Threefry2x32 THREEFRY2X32 = new Threefry2x32();
+  static final Sort SORT = new Sort();
 
   private static final Map<String, Primitive<?>> BY_NAME = new LinkedHashMap<>();
 
@@ -75,6 +84,12 @@ public final class Primitives {
         ADD, SUB, MUL, DIV, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE, AND, OR,
         SELECT_N, CONVERT_ELEMENT_TYPE, BROADCAST_IN_DIM, RESHAPE, TRANSPOSE, REDUCE_SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD,
         ARGMAX, ARGMIN, DOT_GENERAL, SLICE, PAD, CONCATENATE, DYNAMIC_SLICE, DYNAMIC_UPDATE_SLICE, IOTA, CUMSUM}) {
+      register(p);
+    }
+  }
+
+  static {
+    for (Primitive<?> p : new Primitive<?>[] {XOR, SHIFT_LEFT, SHIFT_RIGHT_LOGICAL, REM, ERF_INV, FMA, BITCAST_CONVERT_TYPE, THREEFRY2X32, SORT}) {
       register(p);
     }
   }

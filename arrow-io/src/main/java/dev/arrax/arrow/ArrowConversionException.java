@@ -1,0 +1,13 @@
+package dev.arrax.arrow;
+
+import dev.arrax.ArraxException;
+
+/**
+ * An Arrow column that cannot become an array as asked: a null under {@link NullPolicy#ERROR}, list rows of
+ * different lengths, or an unsupported vector type. The message names the column and the row.
+ */
+public class ArrowConversionException extends ArraxException {
+  public ArrowConversionException(String message) {
+    super(message);
+  }
+}
