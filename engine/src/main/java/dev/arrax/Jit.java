@@ -1,5 +1,7 @@
 package dev.arrax;
 
+import dev.arrax.compile.CompiledProgram;
+import dev.arrax.compile.Passes;
 import dev.arrax.core.ArrayType;
 import dev.arrax.core.ConcreteArray;
 import dev.arrax.core.Tracer;
@@ -13,8 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * jit: traces a function once per input signature (types of the traced arguments, values of the
- * static ones) into a {@link Program}, caches it, and runs the program. Inside another transformation
- * the function is simply inlined into the enclosing trace.
+ * static ones) into a {@link Program}, compiles it ({@link CompiledProgram}: optimized, fused,
+ * Janino-generated loops) and caches it. Inside differentiation or vmap the function is inlined into
+ * the enclosing trace, so custom rules and stop_gradient keep their meaning; inside makeJaxpr or an
+ * enclosing jit the optimized program is staged, so {@code makeJaxpr(jit(f))} shows what runs.
  */
 final class Jit {
   private Jit() {}
@@ -27,7 +31,7 @@ final class Jit {
   static final class Cache {
     private final MultiFn f;
     private final int[] statics;
-    private final ConcurrentHashMap<List<Object>, Program> programs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<List<Object>, CompiledProgram> programs = new ConcurrentHashMap<>();
     private final AtomicInteger traces = new AtomicInteger();
 
     Cache(MultiFn f, int[] statics) {
@@ -44,9 +48,16 @@ final class Jit {
               + "); static arguments cannot depend on the inputs of an enclosing transformation");
         }
       }
-      boolean traced = false;
-      for (NDArray a : args) traced |= a instanceof Tracer;
-      if (traced) return f.apply(args);
+      dev.arrax.core.Trace top = null;
+      for (NDArray a : args) {
+        if (a instanceof Tracer t && (top == null || t.trace().level() > top.level())) top = t.trace();
+      }
+      if (top != null) {
+        if (!(top instanceof dev.arrax.staging.StagingTrace)) return f.apply(args);
+        List<NDArray> dyn = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) if (!isStatic(i)) dyn.add(args[i]);
+        return Passes.optimize(trace(args)).call(dyn.toArray(new NDArray[0]));
+      }
       List<Object> key = new ArrayList<>();
       List<NDArray> dynamic = new ArrayList<>();
       for (int i = 0; i < args.length; i++) {
@@ -58,8 +69,8 @@ final class Jit {
           dynamic.add(args[i]);
         }
       }
-      Program p = programs.computeIfAbsent(key, k -> trace(args));
-      return p.call(dynamic.toArray(new NDArray[0]));
+      CompiledProgram p = programs.computeIfAbsent(key, k -> CompiledProgram.compile(trace(args)));
+      return p.run(dynamic.toArray(new NDArray[0]));
     }
 
     private Program trace(NDArray[] args) {

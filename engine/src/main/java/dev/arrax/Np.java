@@ -73,7 +73,7 @@ public final class Np {
   /** Integers and bools are converted to f64 first, as jnp does for transcendental functions. */
   private static NDArray unaryFloat(UnaryElementwise p, NDArray x) {
     nonNull(p.name(), x);
-    return p.bind1(NONE, x.dtype().isFloating() ? x : Ops.convert(x, DType.FLOAT64));
+    return p.bind1(NONE, toFloat(x));
   }
 
   // ---- elementwise, two operands ----
@@ -99,8 +99,7 @@ public final class Np {
   /** True division: integer and bool operands divide in f64 (jnp.divide). */
   public static NDArray divide(NDArray a, NDArray b) {
     nonNull("divide", a, b);
-    DType d = DType.promote(a.dtype(), b.dtype());
-    if (!d.isFloating()) d = DType.FLOAT64;
+    DType d = floatType(DType.promote(a.dtype(), b.dtype()));
     return binary("divide", Primitives.DIV, Ops.convert(a, d), Ops.convert(b, d));
   }
 
@@ -173,20 +172,35 @@ public final class Np {
 
   public static NDArray clip(NDArray x, double lo, double hi) { return minimum(maximum(x, lo), hi); }
 
-  /** log(e^a + e^b) without overflow (JAX's formulation: max + log1p(exp(-|a - b|)), with infinities handled). */
+  /**
+   * log(e^a + e^b) without overflow: max + log1p(exp(min - max)), with infinities handled. As in JAX
+   * its derivative is a custom rule, {@code t_a e^(a - out) + t_b e^(b - out)}, which is exact at ties
+   * (1/2 each) and stays finite at infinities, to any order.
+   */
   public static NDArray logaddexp(NDArray a, NDArray b) {
     nonNull("logaddexp", a, b);
     DType d = floatType(DType.promote(a.dtype(), b.dtype()));
     int[] shape = broadcastShapes("logaddexp", a, b);
-    NDArray x = broadcastTo(Ops.convert(a, d), shape), y = broadcastTo(Ops.convert(b, d), shape);
+    return LOGADDEXP.apply(broadcastTo(Ops.convert(a, d), shape), broadcastTo(Ops.convert(b, d), shape));
+  }
+
+  private static final Fn LOGADDEXP = Arrax.customJvp(xs -> logaddexpValue(xs[0], xs[1]), (p, t) -> {
+    NDArray out = Np.LOGADDEXP.apply(p[0], p[1]);
+    NDArray ta = Ops.mul(t[0], Ops.exp(Ops.sub(replacePosInf(p[0]), replacePosInf(out))));
+    NDArray tb = Ops.mul(t[1], Ops.exp(Ops.sub(replacePosInf(p[1]), replacePosInf(out))));
+    return new Arrax.JvpResult(out, Ops.add(ta, tb));
+  });
+
+  private static NDArray logaddexpValue(NDArray x, NDArray y) {
     NDArray amax = Ops.max(x, y);
     NDArray delta = Ops.sub(x, y);
-    NDArray isNan = Ops.ne(delta, delta);
-    // min - max (= -|delta|) rather than -abs(delta): at a tie abs' is +1 while max' is 1/2, so the two
-    // would cancel and give d/dx logaddexp(x, x) = 0 (softplus'(0) = 0); min' = max' = 1/2 there gives 1/2.
     NDArray soft = Ops.add(amax, Ops.log1p(Ops.exp(Ops.sub(Ops.min(x, y), amax))));
-    // delta is NaN when both are the same infinity (or either is NaN): the max is then the answer.
-    return Ops.select(isNan, Ops.add(x, y), soft);
+    // delta is NaN when both are the same infinity (or either is NaN): x + y is then the answer.
+    return Ops.select(Ops.ne(delta, delta), Ops.add(x, y), soft);
+  }
+
+  private static NDArray replacePosInf(NDArray x) {
+    return Ops.select(Ops.eq(x, Ops.like(x, Double.POSITIVE_INFINITY)), Ops.like(x, 0), x);
   }
 
   public static NDArray logaddexp(NDArray a, double b) { return logaddexp(a, weak(b, a)); }
@@ -276,7 +290,8 @@ public final class Np {
 
   public static NDArray cumsum(NDArray x, int axis) {
     int a = Shapes.axis("cumsum", axis, x.ndim());
-    return Ops.cumsum(accumulatorType(x), a, false);
+    // jnp.cumsum keeps 32-bit integer dtypes (and wraps); bool counts in i64
+    return Ops.cumsum(x.dtype() == DType.BOOL ? Ops.convert(x, DType.INT64) : x, a, false);
   }
 
   private enum Kind { SUM, PROD, MAX, MIN }
@@ -578,10 +593,21 @@ public final class Np {
     return x.dtype() == DType.BOOL ? x : Ops.ne(x, Ops.like(x, 0));
   }
 
+  /** Converts to the inexact type JAX uses for it (see {@link #floatType}). */
   static NDArray toFloat(NDArray x) {
-    return x.dtype().isFloating() ? x : Ops.convert(x, DType.FLOAT64);
+    return Ops.convert(x, floatType(x.dtype()));
   }
 
-  static DType floatType(DType d) { return d.isFloating() ? d : DType.FLOAT64; }
+  /**
+   * JAX's {@code to_inexact_dtype} with 64-bit types: bool and 32-bit integers become f32, i64 becomes
+   * f64 (so {@code exp}, {@code mean} and true division of i32 arrays are f32, as in JAX).
+   */
+  static DType floatType(DType d) {
+    return switch (d) {
+      case FLOAT32, FLOAT64 -> d;
+      case INT64 -> DType.FLOAT64;
+      default -> DType.FLOAT32;
+    };
+  }
 
 }

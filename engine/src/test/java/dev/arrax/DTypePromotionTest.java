@@ -172,21 +172,26 @@ class DTypePromotionTest {
    * the table: this test fails on purpose so that the change is deliberate.
    */
   @Test
-  void knownDeviationsFromJax() {
+  void inexactAndAccumulatorDtypesMatchJax() {
     // jnp.divide(i32, i32) -> f32 [1., 1.]: JAX's to_inexact_dtype maps 32-bit ints and bool to f32, even in x64 mode.
-    deviation("divide(i32, i32)", Np.divide(S_INT32, S_INT32), "f32", DType.FLOAT64, new double[] {1, 1});
-    deviation("divide(u32, u32)", Np.divide(S_UINT32, S_UINT32), "f32", DType.FLOAT64, new double[] {1, 1});
-    deviation("divide(bool, bool)", Np.divide(S_BOOL, NDArray.ofBools(true, true)), "f32", DType.FLOAT64, new double[] {1, 0});
+    pin(Np.divide(S_INT32, S_INT32), DType.FLOAT32, new int[] {2}, new double[] {1, 1}, "divide(i32, i32)");
+    pin(Np.divide(S_UINT32, S_UINT32), DType.FLOAT32, new int[] {2}, new double[] {1, 1}, "divide(u32, u32)");
+    pin(Np.divide(S_BOOL, NDArray.ofBools(true, true)), DType.FLOAT32, new int[] {2}, new double[] {1, 0}, "divide(bool, bool)");
+    pin(Np.divide(S_INT32, S_INT64), DType.FLOAT64, new int[] {2}, new double[] {-7.0 / 5000000000.0, -3}, "divide(i32, i64)");
     // jnp.exp(i32) -> f32 [9.1188197e-04, 2.0085537e+01]; jnp.mean(i32) -> f32 -2.0
-    deviation("exp(i32)", Np.exp(S_INT32), "f32", DType.FLOAT64, new double[] {Math.exp(-7), Math.exp(3)});
-    deviation("mean(i32)", Np.mean(S_INT32), "f32", DType.FLOAT64, new double[] {-2});
+    pin(Np.exp(S_INT32), DType.FLOAT32, new int[] {2}, new double[] {(float) Math.exp(-7), (float) Math.exp(3)}, "exp(i32)");
+    pin(Np.mean(S_INT32), DType.FLOAT32, new int[] {}, new double[] {-2}, "mean(i32)");
+    // jnp.cumsum does not widen 32-bit integers: i32 -> i32 [-7, -4], u32 -> u32 [4294967295, 1] (wraps)
+    pin(Np.cumsum(S_INT32), DType.INT32, new int[] {2}, new double[] {-7, -4}, "cumsum(i32)");
+    pin(Np.cumsum(S_UINT32), DType.UINT32, new int[] {2}, new double[] {4294967295.0, 1}, "cumsum(u32)");
+  }
+
+  @Test
+  void knownDeviationsFromJax() {
     // jnp.sum / jnp.prod of u32 -> u64 (4294967297, 8589934590); the engine has no u64 and accumulates in i64
     deviation("sum(u32)", Np.sum(S_UINT32), "u64", DType.INT64, new double[] {4294967297.0});
     deviation("prod(u32)", Np.prod(S_UINT32), "u64", DType.INT64, new double[] {8589934590.0});
-    // jnp.cumsum does not widen 32-bit integers: i32 -> i32 [-7, -4], u32 -> u32 [4294967295, 1] (wraps)
-    deviation("cumsum(i32)", Np.cumsum(S_INT32), "i32", DType.INT64, new double[] {-7, -4});
-    deviation("cumsum(u32)", Np.cumsum(S_UINT32), "u32", DType.INT64, new double[] {4294967295.0, 4294967297.0});
-    // jnp.arange(3) is i64; Np.arange(int) is f64 (it matches jnp.arange(3.0))
+    // jnp.arange(3) is i64; Np.arange(int) is f64 as the API specifies (it matches jnp.arange(3.0))
     deviation("arange(3)", Np.arange(3), "i64", DType.FLOAT64, new double[] {0, 1, 2});
   }
 

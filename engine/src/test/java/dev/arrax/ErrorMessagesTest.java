@@ -404,7 +404,9 @@ class ErrorMessagesTest {
         "grad", "argument 1", "i64[3]", "astype");
     expect(ArraxException.class, "grad argnum out of range", () -> Arrax.grad(xs -> Np.sum(xs[0]), 2).apply(x, x),
         "grad:", "argnum 2", "out of range", "2 arguments");
-    expect(ArraxException.class, "grad negative argnum", () -> Arrax.grad(xs -> Np.sum(xs[0]), -1).apply(x), "grad:", "argnum -1", "1 arguments");
+    // negative argnums count from the end, as in JAX
+    Check.same(Arrax.grad(xs -> Np.sum(Np.square(xs[1])), 1).apply(x, x), Arrax.grad(xs -> Np.sum(Np.square(xs[1])), -1).apply(x, x), "grad argnum -1");
+    expect(ArraxException.class, "grad argnum too negative", () -> Arrax.grad(xs -> Np.sum(xs[0]), -2).apply(x), "grad:", "argnum -1", "1 arguments");
     expect(ArraxException.class, "valueAndGrad argnum", () -> Arrax.valueAndGrad(xs -> Np.sum(xs[0]), 0, 3).apply(x), "argnum 3");
 
     expect(ShapeException.class, "jvp tangent shape", () -> Arrax.jvp(xs -> Np.sin(xs[0]), new NDArray[] {x}, new NDArray[] {Np.ones(4)}),

@@ -51,7 +51,7 @@ public final class ParamCodec {
       try {
         args[i] = parseValue(types[i], v);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("parameter '" + key + "' has a bad value '" + v + "' (expected " + types[i].getSimpleName() + ")");
+        throw new IllegalArgumentException("parameter '" + key + "' has a bad value '" + v + "' (expected " + types[i].getSimpleName() + "): " + e.getMessage());
       }
     }
     if (!kv.isEmpty()) throw new IllegalArgumentException("unknown parameters " + kv.keySet() + " for " + type.getSimpleName());

@@ -52,6 +52,7 @@ final class ProgramParser {
       if (!lines[i + 1].strip().equals("consts")) throw error(i + 2, lines[i + 1], "expected 'consts'");
       for (int k = i + 2; k < lines.length && !lines[k].strip().equals("end"); k++) {
         String l = lines[k].strip();
+        if (l.endsWith(" =")) l = l + " ";
         int eq = l.indexOf(" = ");
         if (eq < 0) throw error(k + 1, l, "expected 'name = v1,v2,...'");
         String name = l.substring(0, eq);

@@ -622,7 +622,6 @@ class StructuralPrimitivesTest {
       }
       ProgramCheck.roundTrip(Arrax.vmap(c.fn(), axes), stacked, c.primitive() + " vmap");
       if (!y.dtype().isFloating()) continue;
-      // tangents as arguments, not closure constants: a size-0 constant does not round-trip yet (see emptyConstantRoundTrips)
       NDArray[] tangents = GradCheck.randomTangents(args, r);
       NDArray[] primalsAndTangents = new NDArray[2 * args.length];
       System.arraycopy(args, 0, primalsAndTangents, 0, args.length);
@@ -638,8 +637,7 @@ class StructuralPrimitivesTest {
     }
   }
 
-  /** Repro for an IR bug found here: a constant with no elements prints as {@code c = } and parse rejects it. */
-  @org.junit.jupiter.api.Disabled("IR bug in dev.arrax.ir (ProgramParser): an empty constant prints as 'c =' and parse fails; reported, not ours to fix")
+  /** A constant with no elements prints as {@code c =} and must parse back. */
   @Test
   void emptyConstantRoundTrips() {
     NDArray empty = NDArray.fromFlat(new double[0], 2, 0);

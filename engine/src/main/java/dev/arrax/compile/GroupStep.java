@@ -1,0 +1,51 @@
+package dev.arrax.compile;
+
+import dev.arrax.NDArray;
+import dev.arrax.core.ArrayType;
+import dev.arrax.core.Buffer;
+import dev.arrax.core.ConcreteArray;
+import dev.arrax.ir.Eqn;
+import dev.arrax.ir.Var;
+import java.util.stream.Collectors;
+
+/** Runs a fused group's generated kernel, splitting rows (or, without reductions, columns) across threads. */
+final class GroupStep implements Step {
+  private final FusedGroup group;
+  private final Kernel kernel;
+  private final int[] inputSlots;
+  private final int[] outputSlots;
+  private final ArrayType[] outputTypes;
+
+  GroupStep(FusedGroup group, Kernel kernel, int[] inputSlots, int[] outputSlots) {
+    this.group = group;
+    this.kernel = kernel;
+    this.inputSlots = inputSlots;
+    this.outputSlots = outputSlots;
+    this.outputTypes = group.outputs.stream().map(Var::type).toArray(ArrayType[]::new);
+  }
+
+  @Override public void run(NDArray[] env) {
+    Object[] buffers = new Object[inputSlots.length + outputSlots.length];
+    for (int i = 0; i < inputSlots.length; i++) buffers[i] = ((ConcreteArray) env[inputSlots[i]]).buffer().array();
+    ConcreteArray[] outs = new ConcreteArray[outputSlots.length];
+    for (int k = 0; k < outs.length; k++) {
+      outs[k] = new ConcreteArray(outputTypes[k], Buffer.allocate(outputTypes[k].dtype(), outputTypes[k].size()));
+      buffers[inputSlots.length + k] = outs[k].buffer().array();
+    }
+    int rows = (int) group.outer(), cols = group.inner();
+    long work = (long) rows * cols * Math.max(1, group.members.size());
+    if (rows >= 2 * Parallel.threads() || group.hasReductions()) {
+      int parts = Parallel.partsFor(work, rows);
+      Parallel.forEach(parts, p -> kernel.run(buffers, (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts), 0, cols));
+    } else {
+      int parts = Parallel.partsFor(work, Math.max(1, cols / 64));
+      Parallel.forEach(parts, p -> kernel.run(buffers, 0, rows, (int) ((long) cols * p / parts), (int) ((long) cols * (p + 1) / parts)));
+    }
+    for (int k = 0; k < outs.length; k++) env[outputSlots[k]] = outs[k];
+  }
+
+  @Override public String describe() {
+    return "fused[" + group.members.stream().map(Eqn::primitive).map(Object::toString).collect(Collectors.joining(","))
+        + "] " + group.floatType.shortName() + java.util.Arrays.toString(group.shape);
+  }
+}

@@ -1,0 +1,158 @@
+package dev.arrax.compile;
+
+import dev.arrax.DType;
+import dev.arrax.NDArray;
+import dev.arrax.core.ArrayType;
+import dev.arrax.core.Buffer;
+import dev.arrax.core.ConcreteArray;
+import dev.arrax.core.Shapes;
+import dev.arrax.ir.Eqn;
+
+/**
+ * dot_general on f32/f64 as batched matrix products: operands are laid out as {@code [B, M, K]} and
+ * {@code [B, K, N]} (a copy only when the axes really move; size-1 axes are free), then
+ * {@code C[b] = A[b] B[b]} runs row by row with the contiguous {@code j} loop innermost so the JIT
+ * vectorizes it, rows split across threads. A single row with a long K (a transposed matvec over
+ * the batch, as in a gradient summed over rows) is split along K instead, partial rows summed in order.
+ */
+final class MatmulStep implements Step {
+  private final Eqn eqn;
+  private final int lhsSlot, rhsSlot, outSlot;
+  private final int[] lhsPerm, rhsPerm;
+  private final int batch, m, k, n;
+  private final ArrayType outType;
+
+  MatmulStep(Eqn eqn, int lhsSlot, int rhsSlot, int outSlot) {
+    this.eqn = eqn;
+    this.lhsSlot = lhsSlot;
+    this.rhsSlot = rhsSlot;
+    this.outSlot = outSlot;
+    var p = (dev.arrax.core.Params) eqn.params();
+    int[] lc = get(p, "lhsContract"), rc = get(p, "rhsContract"), lb = get(p, "lhsBatch"), rb = get(p, "rhsBatch");
+    ArrayType lt = eqn.inputs().get(0).type(), rt = eqn.inputs().get(1).type();
+    int[] lfree = freeAxes(lt.rank(), lc, lb), rfree = freeAxes(rt.rank(), rc, rb);
+    lhsPerm = Shapes.concat(Shapes.concat(lb, lfree), lc);
+    rhsPerm = Shapes.concat(Shapes.concat(rb, rc), rfree);
+    batch = prod(lt.shape(), lb);
+    m = prod(lt.shape(), lfree);
+    k = prod(lt.shape(), lc);
+    n = prod(rt.shape(), rfree);
+    outType = eqn.outputs().get(0).type();
+  }
+
+  static boolean supports(Eqn e) {
+    DType d = e.outputs().get(0).type().dtype();
+    return e.primitive().name().equals("dot_general") && (d == DType.FLOAT32 || d == DType.FLOAT64);
+  }
+
+  @Override public void run(NDArray[] env) {
+    ConcreteArray a = Layout.permute((ConcreteArray) env[lhsSlot], lhsPerm);
+    ConcreteArray b = Layout.permute((ConcreteArray) env[rhsSlot], rhsPerm);
+    Buffer out = Buffer.allocate(outType.dtype(), outType.size());
+    if (outType.dtype() == DType.FLOAT32) {
+      multiply((float[]) a.buffer().array(), (float[]) b.buffer().array(), (float[]) out.array());
+    } else {
+      multiply((double[]) a.buffer().array(), (double[]) b.buffer().array(), (double[]) out.array());
+    }
+    env[outSlot] = new ConcreteArray(outType, out);
+  }
+
+  private void multiply(float[] a, float[] b, float[] c) {
+    long work = (long) batch * m * k * n;
+    if (batch * m == 1 && k >= 2 * Parallel.threads()) {
+      int parts = Parallel.partsFor(work, k / 16 + 1);
+      float[][] partial = new float[parts][n];
+      Parallel.forEach(parts, p -> {
+        int k0 = (int) ((long) k * p / parts), k1 = (int) ((long) k * (p + 1) / parts);
+        if (VectorSupport.AVAILABLE && n > 1) VectorMatmul.oneRow(a, b, partial[p], 0, m, k, n, k0, k1);
+        else rows(a, b, partial[p], 0, 0, 1, k0, k1);
+      });
+      for (float[] part : partial) for (int j = 0; j < n; j++) c[j] += part[j];
+      return;
+    }
+    int rowsTotal = batch * m;
+    int parts = Parallel.partsFor(work, rowsTotal);
+    Parallel.forEach(parts, p -> {
+      int from = (int) ((long) rowsTotal * p / parts), to = (int) ((long) rowsTotal * (p + 1) / parts);
+      if (VectorSupport.AVAILABLE) VectorMatmul.rows(a, b, c, from, to, m, k, n);
+      else for (int r = from; r < to; r++) rows(a, b, c, r, r * n, r + 1, 0, k);
+    });
+  }
+
+  /** c[cOff..] = sum over kk in [k0,k1) of a[row, kk] * b[batch(row), kk, :], for one output row. */
+  private void rows(float[] a, float[] b, float[] c, int row, int cOff, int unused, int k0, int k1) {
+    int bi = row / m;
+    int aOff = row * k, bBase = bi * k * n;
+    if (n == 1) {
+      float s = 0f;
+      for (int kk = k0; kk < k1; kk++) s += a[aOff + kk] * b[bBase + kk];
+      c[cOff] += s;
+      return;
+    }
+    for (int kk = k0; kk < k1; kk++) {
+      float x = a[aOff + kk];
+      int bOff = bBase + kk * n;
+      for (int j = 0; j < n; j++) c[cOff + j] += x * b[bOff + j];
+    }
+  }
+
+  private void multiply(double[] a, double[] b, double[] c) {
+    long work = (long) batch * m * k * n;
+    if (batch * m == 1 && k >= 2 * Parallel.threads()) {
+      int parts = Parallel.partsFor(work, k / 16 + 1);
+      double[][] partial = new double[parts][n];
+      Parallel.forEach(parts, p -> rows(a, b, partial[p], 0, 0, (int) ((long) k * p / parts), (int) ((long) k * (p + 1) / parts)));
+      for (double[] part : partial) for (int j = 0; j < n; j++) c[j] += part[j];
+      return;
+    }
+    int rowsTotal = batch * m;
+    int parts = Parallel.partsFor(work, rowsTotal);
+    Parallel.forEach(parts, p -> {
+      int from = (int) ((long) rowsTotal * p / parts), to = (int) ((long) rowsTotal * (p + 1) / parts);
+      for (int r = from; r < to; r++) rows(a, b, c, r, r * n, 0, k);
+    });
+  }
+
+  private void rows(double[] a, double[] b, double[] c, int row, int cOff, int k0, int k1) {
+    int bi = row / m;
+    int aOff = row * k, bBase = bi * k * n;
+    if (n == 1) {
+      double s = 0;
+      for (int kk = k0; kk < k1; kk++) s += a[aOff + kk] * b[bBase + kk];
+      c[cOff] += s;
+      return;
+    }
+    for (int kk = k0; kk < k1; kk++) {
+      double x = a[aOff + kk];
+      int bOff = bBase + kk * n;
+      for (int j = 0; j < n; j++) c[cOff + j] += x * b[bOff + j];
+    }
+  }
+
+  @Override public String describe() {
+    return "matmul " + outType.dtype().shortName() + " [" + batch + "x" + m + "x" + k + "] x [" + k + "x" + n + "]";
+  }
+
+  private static int[] get(dev.arrax.core.Params p, String name) {
+    try {
+      var acc = p.getClass().getDeclaredMethod(name);
+      acc.setAccessible(true);
+      return (int[]) acc.invoke(p);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("internal: dot_general params have no " + name, e);
+    }
+  }
+
+  private static int[] freeAxes(int rank, int[] c, int[] b) {
+    int[] all = Shapes.concat(c, b);
+    int[] out = new int[rank - all.length];
+    for (int i = 0, j = 0; i < rank; i++) if (!Shapes.contains(all, i)) out[j++] = i;
+    return out;
+  }
+
+  private static int prod(int[] shape, int[] axes) {
+    int p = 1;
+    for (int a : axes) p *= shape[a];
+    return p;
+  }
+}

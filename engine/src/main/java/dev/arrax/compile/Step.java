@@ -1,0 +1,11 @@
+package dev.arrax.compile;
+
+import dev.arrax.NDArray;
+
+/** One unit of a compiled program: reads and writes slots of the environment. */
+interface Step {
+  void run(NDArray[] env);
+
+  /** For diagnostics: "fused[add,tanh,reduce_sum] f32[1000,64]", "matmul f32[1000,32]x[32,64]", ... */
+  String describe();
+}
