@@ -101,6 +101,9 @@ class PrngTest {
     assertBits(new long[] {0x3FCFB2BDL, 0x40019DF0L, 0xBEDE0017L, 0xBDA10222L, 0x3E34512CL, 0xBF78DAD7L, 0xBEFD97CCL, 0x3EFD1F31L,
         0x3F2A12CCL, 0xBF733DEAL}, x, "normal(key(0), (10,))");
     assertEquals(1.622642159461975, x.toDoubleArray()[0], 0.0);
+    assertArrayEquals(new int[] {0, 3}, Prng.normal(Prng.key(0), 0, 3).shape(), "empty draws");
+    assertArrayEquals(new int[] {4, 0}, Prng.randint(Prng.key(0), DType.INT64, 0, 5, 4, 0).shape(), "empty draws");
+    assertArrayEquals(new int[] {0}, Prng.permutation(Prng.key(0), 0).shape(), "empty permutation");
   }
 
   /** Seeds (2^40+7 and -1 as x64 keys) x shapes x dtypes (f64 in x64 mode); checksum of the bits, first value for the message. */
@@ -194,6 +197,31 @@ class PrngTest {
     StringBuilder sb = new StringBuilder();
     for (long v : b.toLongArray()) sb.append(v);
     assertEquals(expected, sb.toString(), "bernoulli(key(3), 0.3, (64,))");
+  }
+
+  @Test
+  void bernoulliWithAnF64ProbabilityMatchesX64Jax() {
+    // x64 JAX: bernoulli(PRNGKey(3), 0.3, (64,)) draws f64 uniforms because its p is f64
+    NDArray b = Prng.bernoulli(Prng.key(3), NDArray.scalar(0.3), 64);
+    StringBuilder sb = new StringBuilder();
+    for (long v : b.toLongArray()) sb.append(v);
+    assertEquals("0011000000000011000111100110000010100000101100100000001101011110", sb.toString(), "bernoulli f64 p");
+    NDArray ps = NDArray.of(0.0f, 1.0f, 0.5f);
+    assertArrayEquals(new int[] {3}, Prng.bernoulli(Prng.key(3), ps).shape(), "shape of p when no shape is given");
+    long[] edge = Prng.bernoulli(Prng.key(3), ps).toLongArray();
+    assertEquals(0, edge[0], "p = 0 never");
+    assertEquals(1, edge[1], "p = 1 always");
+  }
+
+  @Test
+  void uniformWithArrayBoundsIsElementwiseTheScalarBoundsDraw() {
+    NDArray lo = NDArray.of(-1.0f, 0.0f, 10.0f), hi = NDArray.of(1.0f, 1e-3f, 20.0f);
+    NDArray u = Prng.uniform(Prng.key(8), DType.FLOAT32, lo, hi, 3);
+    float[] l = lo.toFloatArray(), h = hi.toFloatArray();
+    for (int i = 0; i < 3; i++) {
+      NDArray one = Prng.uniform(Prng.key(8), DType.FLOAT32, l[i], h[i], 3);
+      assertEquals(Float.floatToRawIntBits(one.toFloatArray()[i]), Float.floatToRawIntBits(u.toFloatArray()[i]), "element " + i);
+    }
   }
 
   @Test

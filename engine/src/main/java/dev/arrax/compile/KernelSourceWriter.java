@@ -8,34 +8,63 @@ import dev.arrax.ir.Eqn;
 import dev.arrax.ir.Literal;
 import dev.arrax.ir.Var;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes the Java source of a {@link FusedGroup}'s loop nest: one loop over rows, one over the
  * innermost axis, each member equation one local variable. The source depends on the group's shape
  * except its leading axis, so batches of different sizes share one compiled kernel.
  *
- * <p>Floating arithmetic is written in the group's dtype ({@code float} for f32), and transcendental
- * functions call {@link Math} in double and round once, so each operation gives the same bits as the
- * reference evaluator.
+ * <p>Two flavours. f32 groups whose operations all have SIMD forms are written with the Vector API
+ * ({@code FloatVector} over {@code SPECIES_PREFERRED}, transcendental functions from
+ * {@link dev.arrax.compile.math.VectorMath}, a scalar tail with the bitwise-identical
+ * {@link dev.arrax.compile.math.ScalarMath}); their results differ from the reference evaluator by a
+ * few ulps (VectorMath documents the bounds). Every other group is written with scalar Java
+ * arithmetic in its dtype and {@link Math} functions rounded once, which gives the reference
+ * evaluator's bits.
  */
 final class KernelSourceWriter {
+  private static final Set<String> VECTOR_OPS = Set.of(
+      "add", "sub", "mul", "div", "max", "min", "neg", "abs", "sqrt", "exp", "log", "log1p", "expm1", "tanh",
+      "logistic", "erf", "sin", "cos", "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "is_finite",
+      "select_n", "stop_gradient", "convert_element_type", "reduce_sum", "reduce_max", "reduce_min");
+  private static final Set<String> FAST_SCALAR = Set.of("exp", "log", "log1p", "expm1", "tanh", "logistic", "erf", "sin", "cos");
+
   private final FusedGroup g;
+  private final boolean vector;
   private final StringBuilder src = new StringBuilder();
   private final Map<Var, String> names = new IdentityHashMap<>();
+  private final Map<String, String> vectorConstants = new LinkedHashMap<>();
+  private final Map<Var, String> accumulators = new IdentityHashMap<>();
+  private final long[][] strides;
+  private final int[] shape;
   private int fresh;
 
-  private KernelSourceWriter(FusedGroup g) {
+  private KernelSourceWriter(FusedGroup g, boolean vector) {
     this.g = g;
+    this.vector = vector;
+    this.shape = g.rank() == 0 ? new int[] {1} : g.shape;
+    this.strides = new long[g.inputs.size()][];
+    for (int i = 0; i < strides.length; i++) strides[i] = groupStrides(g.inputs.get(i), shape.length);
+    int k = 0;
+    for (Var v : g.reductions) accumulators.put(v, "acc" + (k++));
   }
 
   static String write(FusedGroup g) {
-    return new KernelSourceWriter(g).generate();
+    return new KernelSourceWriter(g, vectorizable(g)).generate();
+  }
+
+  static boolean vectorizable(FusedGroup g) {
+    if (g.floatType != DType.FLOAT32 || !VectorSupport.AVAILABLE) return false;
+    for (Eqn e : g.members) if (!VECTOR_OPS.contains(e.primitive().name())) return false;
+    return true;
   }
 
   private String generate() {
-    String ft = javaType(g.floatType);
     line(0, "public final class " + KernelCache.placeholder() + " implements dev.arrax.compile.Kernel {");
+    if (vector) line(1, "private static final jdk.incubator.vector.VectorSpecies S = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;");
     line(1, "public void run(Object[] b, int rowFrom, int rowTo, int colFrom, int colTo) {");
     int nIn = g.inputs.size();
     for (int i = 0; i < nIn; i++) {
@@ -46,21 +75,14 @@ final class KernelSourceWriter {
       String t = javaType(g.outputs.get(k).type().dtype());
       line(2, "final " + t + "[] out" + k + " = (" + t + "[]) b[" + (nIn + k) + "];");
     }
-    int inner = g.inner(), r = Math.max(1, g.rank());
-    int[] shape = g.rank() == 0 ? new int[] {1} : g.shape;
+    int constantsAt = src.length();
+    int inner = g.inner(), r = shape.length;
     line(2, "for (int o = rowFrom; o < rowTo; o++) {");
-    // Row offsets of the inputs: identity inputs start at o * inner; broadcast inputs unravel o.
     boolean needUnravel = false;
-    long[][] strides = new long[nIn][];
-    for (int i = 0; i < nIn; i++) {
-      strides[i] = groupStrides(g.inputs.get(i), r);
-      needUnravel |= !isContiguous(strides[i], shape) && r > 1;
-    }
+    for (int i = 0; i < nIn; i++) needUnravel |= !isContiguous(strides[i], shape) && r > 1;
     if (needUnravel) {
       line(3, "int q = o;");
-      for (int a = r - 2; a >= 1; a--) {
-        line(3, "final int i" + a + " = q % " + shape[a] + "; q /= " + shape[a] + ";");
-      }
+      for (int a = r - 2; a >= 1; a--) line(3, "final int i" + a + " = q % " + shape[a] + "; q /= " + shape[a] + ";");
       line(3, "final int i0 = q;");
     }
     for (int i = 0; i < nIn; i++) {
@@ -75,43 +97,78 @@ final class KernelSourceWriter {
       }
       line(3, "final int base" + i + " = " + off + ";");
     }
-    for (Var red : g.reductions) {
-      Eqn e = producer(red);
-      line(3, ft + " " + accName(red) + " = " + reductionInit(e) + ";");
+    String ft = javaType(g.floatType);
+    for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
+      line(3, ft + " " + acc.getValue() + " = " + reductionInit(producer(acc.getKey()), false) + ";");
     }
-    line(3, "for (int j = colFrom; j < colTo; j++) {");
-    for (Eqn e : g.members) {
-      if (g.reductions.contains(e.outputs().get(0))) {
-        Var red = e.outputs().get(0);
-        String x = ref(e.inputs().get(0));
-        String acc = accName(red);
-        line(4, acc + " = " + switch (e.primitive().name()) {
-          case "reduce_sum" -> acc + " + " + x;
-          case "reduce_max" -> "Math.max(" + acc + ", " + x + ")";
-          default -> "Math.min(" + acc + ", " + x + ")";
-        } + ";");
-        continue;
+    line(3, "int j = colFrom;");
+    if (vector) {
+      for (int i = 0; i < nIn; i++) {
+        if (!moves(i)) {
+          DType d = g.inputs.get(i).source().type().dtype();
+          line(3, "final " + (d == DType.BOOL ? "jdk.incubator.vector.VectorMask" : "jdk.incubator.vector.FloatVector") + " bc" + i + " = "
+              + (d == DType.BOOL ? "S.maskAll(in" + i + "[base" + i + "])" : "jdk.incubator.vector.FloatVector.broadcast(S, in" + i + "[base" + i + "])") + ";");
+        }
       }
-      Var out = e.outputs().get(0);
-      String name = "v" + (fresh++);
-      names.put(out, name);
-      line(4, "final " + javaType(out.type().dtype()) + " " + name + " = " + expression(e) + ";");
+      for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
+        line(3, "jdk.incubator.vector.FloatVector v" + acc.getValue() + " = jdk.incubator.vector.FloatVector.broadcast(S, "
+            + reductionInit(producer(acc.getKey()), true) + ");");
+      }
+      line(3, "for (final int vEnd = colTo - S.length(); j <= vEnd; j += S.length()) {");
+      body(true);
+      line(3, "}");
+      for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
+        String op = switch (producer(acc.getKey()).primitive().name()) {
+          case "reduce_sum" -> "ADD";
+          case "reduce_max" -> "MAX";
+          default -> "MIN";
+        };
+        String reduced = "v" + acc.getValue() + ".reduceLanes(jdk.incubator.vector.VectorOperators." + op + ")";
+        line(3, acc.getValue() + " = " + combine(producer(acc.getKey()), acc.getValue(), reduced) + ";");
+      }
     }
+    line(3, "for (; j < colTo; j++) {");
+    body(false);
+    line(3, "}");
     int k = 0;
     for (Var out : g.outputs) {
-      if (!g.reductions.contains(out)) line(4, "out" + k + "[o * " + inner + " + j] = " + names.get(out) + ";");
-      k++;
-    }
-    line(3, "}");
-    k = 0;
-    for (Var out : g.outputs) {
-      if (g.reductions.contains(out)) line(3, "out" + k + "[o] = " + accName(out) + ";");
+      if (g.reductions.contains(out)) line(3, "out" + k + "[o] = " + accumulators.get(out) + ";");
       k++;
     }
     line(2, "}");
     line(1, "}");
     line(0, "}");
+    StringBuilder consts = new StringBuilder();
+    for (Map.Entry<String, String> c : vectorConstants.entrySet()) consts.append("    final ").append(c.getValue()).append('\n');
+    src.insert(constantsAt, consts);
     return src.toString();
+  }
+
+  /** One pass of the member equations: vector lanes at {@code j} or one scalar element. */
+  private void body(boolean v) {
+    names.clear();
+    int inner = g.inner();
+    for (Eqn e : g.members) {
+      Var out = e.outputs().get(0);
+      if (g.reductions.contains(out)) {
+        String x = ref(e.inputs().get(0), v);
+        String acc = v ? "v" + accumulators.get(out) : accumulators.get(out);
+        line(4, acc + " = " + (v ? vectorCombine(e, acc, x) : combine(e, acc, x)) + ";");
+        continue;
+      }
+      String name = (v ? "w" : "s") + (fresh++);
+      names.put(out, name);
+      line(4, "final " + (v ? vectorType(out.type().dtype()) : javaType(out.type().dtype())) + " " + name + " = "
+          + (v ? vectorExpression(e) : scalarExpression(e)) + ";");
+    }
+    int k = 0;
+    for (Var out : g.outputs) {
+      if (!g.reductions.contains(out)) {
+        String at = "o * " + inner + " + j";
+        line(4, v ? names.get(out) + ".intoArray(out" + k + ", " + at + ");" : "out" + k + "[" + at + "] = " + names.get(out) + ";");
+      }
+      k++;
+    }
   }
 
   private Eqn producer(Var v) {
@@ -119,16 +176,28 @@ final class KernelSourceWriter {
     throw new IllegalStateException("internal: no producer in group");
   }
 
-  private String accName(Var v) {
-    return "acc" + System.identityHashCode(v);
-  }
-
-  private String reductionInit(Eqn e) {
+  private String reductionInit(Eqn e, boolean asFloatLiteral) {
     boolean f32 = g.floatType == DType.FLOAT32;
     return switch (e.primitive().name()) {
-      case "reduce_sum" -> f32 ? "0f" : "0d";
+      case "reduce_sum" -> f32 || asFloatLiteral ? "0f" : "0d";
       case "reduce_max" -> f32 ? "Float.NEGATIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
       default -> f32 ? "Float.POSITIVE_INFINITY" : "Double.POSITIVE_INFINITY";
+    };
+  }
+
+  private static String combine(Eqn e, String acc, String x) {
+    return switch (e.primitive().name()) {
+      case "reduce_sum" -> acc + " + " + x;
+      case "reduce_max" -> "Math.max(" + acc + ", " + x + ")";
+      default -> "Math.min(" + acc + ", " + x + ")";
+    };
+  }
+
+  private static String vectorCombine(Eqn e, String acc, String x) {
+    return switch (e.primitive().name()) {
+      case "reduce_sum" -> acc + ".add(" + x + ")";
+      case "reduce_max" -> acc + ".max(" + x + ")";
+      default -> acc + ".min(" + x + ")";
     };
   }
 
@@ -152,27 +221,47 @@ final class KernelSourceWriter {
     return true;
   }
 
-  /** Java expression reading an atom inside the inner loop. */
-  private String ref(Atom a) {
-    if (a instanceof Literal l) return constant(l.value());
-    Var v = (Var) a;
-    String n = names.get(v);
-    if (n != null) return n;
-    Atom c = g.constantOfVar.get(v);
-    if (c != null) return constant(((Literal) c).value());
-    Integer i = g.inputIndexOfVar.get(v);
-    if (i == null) throw new IllegalStateException("internal: group reads an unknown value " + v);
-    long[] st = groupStrides(g.inputs.get(i), Math.max(1, g.rank()));
-    boolean innerMoves = st[st.length - 1] != 0 || isContiguous(st, g.rank() == 0 ? new int[] {1} : g.shape);
-    return "in" + i + "[base" + i + (innerMoves ? " + j" : "") + "]";
+  /** Whether input i advances along the innermost axis (else it is one value per row). */
+  private boolean moves(int i) {
+    return strides[i][strides[i].length - 1] != 0 || (isContiguous(strides[i], shape) && shape[shape.length - 1] > 1);
   }
 
-  private String expression(Eqn e) {
+  /** Java expression reading an atom: a value computed in this body, an input element, or a constant. */
+  private String ref(Atom a, boolean v) {
+    if (a instanceof Literal l) return v ? vectorConstant(l.value()) : constant(l.value());
+    Var var = (Var) a;
+    String n = names.get(var);
+    if (n != null) return n;
+    Atom c = g.constantOfVar.get(var);
+    if (c != null) return v ? vectorConstant(((Literal) c).value()) : constant(((Literal) c).value());
+    Integer i = g.inputIndexOfVar.get(var);
+    if (i == null) throw new IllegalStateException("internal: group reads an unknown value " + var);
+    boolean isBool = g.inputs.get(i).source().type().dtype() == DType.BOOL;
+    if (v) {
+      if (!moves(i)) return "bc" + i;
+      return isBool ? "S.loadMask(in" + i + ", base" + i + " + j)" : "jdk.incubator.vector.FloatVector.fromArray(S, in" + i + ", base" + i + " + j)";
+    }
+    return "in" + i + "[base" + i + (moves(i) ? " + j" : "") + "]";
+  }
+
+  private String vectorConstant(ConcreteArray c) {
+    String text = constant(c);
+    boolean isBool = c.dtype() == DType.BOOL;
+    String decl = (isBool ? "jdk.incubator.vector.VectorMask" : "jdk.incubator.vector.FloatVector") + " k" + vectorConstants.size() + " = "
+        + (isBool ? "S.maskAll(" + text + ")" : "jdk.incubator.vector.FloatVector.broadcast(S, " + text + ")") + ";";
+    String existing = vectorConstants.get(text);
+    if (existing != null) return existing.substring(existing.indexOf(" k") + 1, existing.indexOf(" = "));
+    vectorConstants.put(text, decl);
+    return "k" + (vectorConstants.size() - 1);
+  }
+
+  private String scalarExpression(Eqn e) {
     String op = e.primitive().name();
     DType t = e.outputs().get(0).type().dtype();
     String cast = t == DType.FLOAT32 ? "(float) " : "";
-    String a = e.inputs().isEmpty() ? null : ref(e.inputs().get(0));
-    String b = e.inputs().size() > 1 ? ref(e.inputs().get(1)) : null;
+    String a = e.inputs().isEmpty() ? null : ref(e.inputs().get(0), false);
+    String b = e.inputs().size() > 1 ? ref(e.inputs().get(1), false) : null;
+    if (vector && FAST_SCALAR.contains(op)) return "dev.arrax.compile.math.ScalarMath." + op + "(" + a + ")";
     return switch (op) {
       case "add" -> "(" + a + " + " + b + ")";
       case "sub" -> "(" + a + " - " + b + ")";
@@ -198,11 +287,43 @@ final class KernelSourceWriter {
       case "not" -> "(!" + a + ")";
       case "is_finite" -> (e.inputs().get(0).type().dtype() == DType.FLOAT32 ? "Float" : "Double") + ".isFinite(" + a + ")";
       case "stop_gradient" -> a;
-      case "select_n" -> "(" + a + " ? " + ref(e.inputs().get(2)) + " : " + b + ")";
+      case "select_n" -> "(" + a + " ? " + ref(e.inputs().get(2), false) + " : " + b + ")";
       case "convert_element_type" -> convert(e.inputs().get(0).type().dtype(), t, a);
       default -> throw new IllegalStateException("internal: no code generation for " + op);
     };
   }
+
+  private String vectorExpression(Eqn e) {
+    String op = e.primitive().name();
+    String a = e.inputs().isEmpty() ? null : ref(e.inputs().get(0), true);
+    String b = e.inputs().size() > 1 ? ref(e.inputs().get(1), true) : null;
+    String cmp = "jdk.incubator.vector.VectorOperators.";
+    return switch (op) {
+      case "add", "sub", "mul", "div", "max", "min" -> a + "." + op + "(" + b + ")";
+      case "neg", "abs", "sqrt" -> a + "." + op + "()";
+      case "exp", "log", "log1p", "expm1", "tanh", "logistic", "erf", "sin", "cos" -> "dev.arrax.compile.math.VectorMath." + op + "(" + a + ")";
+      case "eq", "ne", "lt", "le", "gt", "ge" -> a + ".compare(" + cmp + op.toUpperCase(java.util.Locale.ROOT) + ", " + b + ")";
+      case "and", "or" -> a + "." + op + "(" + b + ")";
+      case "not" -> a + ".not()";
+      case "is_finite" -> a + ".test(" + cmp + "IS_FINITE)";
+      case "stop_gradient" -> a;
+      // Janino resolves blend to Vector.blend (it ignores generics), hence the cast.
+      case "select_n" -> "((jdk.incubator.vector.FloatVector) " + b + ".blend(" + ref(e.inputs().get(2), true) + ", " + a + "))";
+      case "convert_element_type" -> {
+        DType from = e.inputs().get(0).type().dtype(), to = e.outputs().get(0).type().dtype();
+        if (from == to) yield a;
+        if (from == DType.BOOL) {
+          yield "((jdk.incubator.vector.FloatVector) " + vectorConstant(zeroF32()) + ".blend(" + vectorConstant(oneF32()) + ", " + a + "))";
+        }
+        yield a + ".compare(" + cmp + "NE, " + vectorConstant(zeroF32()) + ")";
+      }
+      default -> throw new IllegalStateException("internal: no vector code generation for " + op);
+    };
+  }
+
+  private static ConcreteArray zeroF32() { return ConcreteArray.full(dev.arrax.core.ArrayType.of(DType.FLOAT32), 0); }
+
+  private static ConcreteArray oneF32() { return ConcreteArray.full(dev.arrax.core.ArrayType.of(DType.FLOAT32), 1); }
 
   private static String convert(DType from, DType to, String a) {
     if (from == to) return a;
@@ -227,6 +348,10 @@ final class KernelSourceWriter {
       case BOOL -> "boolean";
       default -> throw new IllegalStateException("internal: no fused type for " + d);
     };
+  }
+
+  private static String vectorType(DType d) {
+    return d == DType.BOOL ? "jdk.incubator.vector.VectorMask" : "jdk.incubator.vector.FloatVector";
   }
 
   private void line(int indent, String s) {
