@@ -1,6 +1,7 @@
 package dev.arrax.compile;
 
 import dev.arrax.DType;
+import dev.arrax.core.ArrayType;
 import dev.arrax.core.ConcreteArray;
 import dev.arrax.core.Primitive;
 import dev.arrax.ir.Atom;
@@ -21,7 +22,7 @@ import java.util.List;
  *   x - 0        (0 is +0.0 or an integer 0)  -> x
  *   x + 0, 0 + x (0 is -0.0 or an integer 0)  -> x
  *   neg(neg x)                   -> x
- *   transpose(transpose(x, p), q) -> transpose(x, p∘q), or x when that is the identity
+ *   transpose(transpose(x, p), q) -> one transpose by the composed permutation, or x when that is the identity
  *   reshape(reshape(x)), reshape to x's shape          -> one reshape, or x
  *   broadcast_in_dim(broadcast_in_dim(x))              -> one broadcast_in_dim with composed dimensions
  *   broadcast_in_dim to x's own shape, convert_element_type to x's own dtype -> x
@@ -115,7 +116,7 @@ final class AlgebraicSimplifier {
   }
 
   private static ConcreteArray negativeZero(DType d) {
-    return ConcreteArray.full(dev.arrax.core.ArrayType.of(d), -0.0);
+    return ConcreteArray.full(ArrayType.of(d), -0.0);
   }
 
   private static Object reshape(Eqn e, Passes.Rewriter rw) {

@@ -130,8 +130,16 @@ public final class CompiledProgram {
             steps.remove(steps.size() - 1);
           }
         }
+        if (current != null && independentOf(current, e)) {
+          // e does not need the open group: run it first and keep the group open, so that for example a
+          // small matmul of weights does not split one fused loop into two.
+          scheduleSingle(e, current.stepIndex);
+          current.stepIndex++;
+          for (Var v : current.produced) producedAt.put(v, current.stepIndex);
+          continue;
+        }
         current = null;
-        scheduleSingle(e);
+        scheduleSingle(e, steps.size());
       }
       for (Atom a : p.outs()) if (a instanceof Var v) materializeIfView(v);
       finishGroups();
@@ -214,9 +222,22 @@ public final class CompiledProgram {
       g.inputs.add(new FusedGroup.Input(v, v.type().shape(), dims));
     }
 
-    private void scheduleSingle(Eqn e) {
-      for (Atom a : e.inputs()) if (a instanceof Var v) materializeIfView(v);
-      int idx = steps.size();
+    /** Whether every input of e is ready before the group runs (and none is a broadcast still to materialize). */
+    private boolean independentOf(FusedGroup g, Eqn e) {
+      for (Atom a : e.inputs()) {
+        if (!(a instanceof Var v)) continue;
+        if (views.containsKey(v) && !materializedViews.contains(v)) return false;
+        Integer at = producedAt.get(v);
+        if (at == null || at >= g.stepIndex) return false;
+      }
+      return true;
+    }
+
+    private void scheduleSingle(Eqn e, int idx) {
+      if (idx == steps.size()) {
+        for (Atom a : e.inputs()) if (a instanceof Var v) materializeIfView(v);
+        idx = steps.size();
+      }
       int[] ins = e.inputs().stream().mapToInt(this::slotOf).toArray();
       for (Var o : e.outputs()) define(o, idx);
       int[] outs = e.outputs().stream().mapToInt(slot::get).toArray();
@@ -232,7 +253,7 @@ public final class CompiledProgram {
         }
         s = new InterpretedStep(e, ins, outs);
       }
-      steps.add(s);
+      steps.add(idx, s);
     }
 
     private void materializeIfView(Var v) {

@@ -3,6 +3,7 @@ package dev.arrax.compile;
 import dev.arrax.NDArray;
 import dev.arrax.core.ArrayType;
 import dev.arrax.core.ConcreteArray;
+import dev.arrax.core.Params;
 import dev.arrax.core.Primitive;
 import dev.arrax.core.Trace;
 import dev.arrax.core.TraceStack;
@@ -128,7 +129,7 @@ final class ConstantFolding {
    * the optimizer runs inside a trace (jit tracing a function that optimizes); null if it cannot be.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private static NDArray[] evaluate(Primitive<?> prim, dev.arrax.core.Params params, ConcreteArray[] values) {
+  private static NDArray[] evaluate(Primitive<?> prim, Params params, ConcreteArray[] values) {
     Trace prev = TraceStack.setDynamic(null);
     NDArray[] out;
     try {

@@ -23,7 +23,8 @@ final class FusedGroup {
 
   final int[] shape;
   final DType floatType;
-  final int stepIndex;
+  /** Position of this group's step; moves when an independent step is hoisted in front of it. */
+  int stepIndex;
   final List<Eqn> members = new ArrayList<>();
   final Set<Var> produced = Collections.newSetFromMap(new IdentityHashMap<>());
   final Set<Var> reductions = Collections.newSetFromMap(new IdentityHashMap<>());

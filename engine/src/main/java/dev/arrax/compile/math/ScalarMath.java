@@ -132,7 +132,7 @@ public final class ScalarMath {
   /**
    * e^x - 1, accurate near 0. With x = k ln2 + r as in {@link #exp}, p = expm1(r) and t = 2^(k-1):
    * e^x - 1 = 2 (t p + (t - 1/2)), one FMA whose addend t - 1/2 is exact for the k that matter;
-   * k = 0 returns p itself so tiny and subnormal x come back unchanged.
+   * k = 0 returns p itself so tiny and subnormal x come back unchanged (and +-0 as x).
    */
   public static float expm1(float x) {
     x = x > EXP_HI ? EXP_HI : x;
@@ -145,7 +145,8 @@ public final class ScalarMath {
     float p = expm1Reduced(r);
     float s = pow2(ni - 1);
     float big = Math.fma(s, p, s - 0.5f) * 2f;
-    return ni == 0 ? p : big;
+    float y = ni == 0 ? p : big;
+    return x == 0 ? x : y; // r + r^2 Q(r) loses the sign of -0
   }
 
   /**

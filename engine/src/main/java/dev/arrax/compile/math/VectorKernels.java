@@ -56,7 +56,7 @@ final class VectorKernels {
     FloatVector p = expm1Reduced(r);
     FloatVector s = pow2(ni.sub(1));
     FloatVector big = s.fma(p, s.sub(0.5f)).mul(2f);
-    return big.blend(p, ni.compare(EQ, 0).cast(x.species()));
+    return big.blend(p, ni.compare(EQ, 0).cast(x.species())).blend(x, x.compare(EQ, 0f));
   }
 
   static FloatVector expNormalRange(FloatVector x) {
