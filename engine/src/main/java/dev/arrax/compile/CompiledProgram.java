@@ -146,7 +146,7 @@ public final class CompiledProgram {
       int[] in = p.inVars().stream().mapToInt(slot::get).toArray();
       int[] out = new int[p.outs().size()];
       for (int i = 0; i < out.length; i++) out[i] = slotOf(p.outs().get(i));
-      return new CompiledProgram(p, steps, initialValues.size(), in, out, initialValues.toArray(new NDArray[0]));
+      return new CompiledProgram(p, RowBlockedSequence.group(steps), initialValues.size(), in, out, initialValues.toArray(new NDArray[0]));
     }
 
     private boolean tryJoin(FusedGroup g, Eqn e) {
@@ -244,9 +244,10 @@ public final class CompiledProgram {
       String name = e.primitive().name();
       Step s;
       if (MatmulStep.supports(e)) {
-        s = new MatmulStep(e, ins[0], ins[1], outs[0]);
+        initialValues.add(null);
+        s = new MatmulStep(e, ins[0], ins[1], outs[0], initialValues.size() - 1);
       } else if (name.equals("reshape")) {
-        s = new ReshapeStep(e.outputs().get(0).type(), ins[0], outs[0]);
+        s = new ReshapeStep(e.inputs().get(0).type(), e.outputs().get(0).type(), ins[0], outs[0]);
       } else {
         if (LOGGED_FALLBACKS.add(name + " " + e.outputs().get(0).type().dtype())) {
           LOG.debug("no compiled kernel for {} on {}: using the reference evaluator", name, e.outputs().get(0).type());
@@ -315,14 +316,10 @@ public final class CompiledProgram {
     @Override public void run(NDArray[] env) {}
 
     @Override public String describe() { return "empty"; }
+
+    @Override public int[] inputSlots() { return new int[0]; }
+
+    @Override public int[] outputSlots() { return new int[0]; }
   }
 
-  /** reshape shares the buffer: elements are row-major either way. */
-  private record ReshapeStep(ArrayType type, int in, int out) implements Step {
-    @Override public void run(NDArray[] env) {
-      env[out] = new ConcreteArray(type, ((ConcreteArray) env[in]).buffer());
-    }
-
-    @Override public String describe() { return "reshape -> " + type; }
-  }
 }

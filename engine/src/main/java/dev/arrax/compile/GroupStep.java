@@ -9,7 +9,7 @@ import dev.arrax.ir.Var;
 import java.util.stream.Collectors;
 
 /** Runs a fused group's generated kernel, splitting rows (or, without reductions, columns) across threads. */
-final class GroupStep implements Step {
+final class GroupStep implements RowStep {
   private final FusedGroup group;
   private final Kernel kernel;
   private final int[] inputSlots;
@@ -42,6 +42,47 @@ final class GroupStep implements Step {
       Parallel.forEach(parts, p -> kernel.run(buffers, 0, rows, (int) ((long) cols * p / parts), (int) ((long) cols * (p + 1) / parts)));
     }
     for (int k = 0; k < outs.length; k++) env[outputSlots[k]] = outs[k];
+  }
+
+  // ---- row-local execution over the leading axis: [rows, inner] groups (reductions are per row) or [rows] ----
+
+  @Override public int rows() {
+    if (group.shape.length == 2) return group.shape[0];
+    if (group.shape.length == 1 && !group.hasReductions()) return group.shape[0];
+    return -1;
+  }
+
+  @Override public int[] inputSlots() { return inputSlots.clone(); }
+
+  @Override public int[] outputSlots() { return outputSlots.clone(); }
+
+  @Override public boolean readsRowwise(int slot) {
+    boolean any = false;
+    for (int i = 0; i < inputSlots.length; i++) {
+      if (inputSlots[i] != slot) continue;
+      FusedGroup.Input in = group.inputs.get(i);
+      if (in.sourceShape().length == 0 || in.dims()[0] != 0 || in.sourceShape()[0] != group.shape[0]) return false;
+      any = true;
+    }
+    return any;
+  }
+
+  @Override public long rowWidth() {
+    return group.shape.length == 2 ? (long) group.shape[1] * (group.inputs.size() + group.outputs.size()) : group.inputs.size() + group.outputs.size();
+  }
+
+  @Override public void allocate(NDArray[] env) {
+    for (int k = 0; k < outputSlots.length; k++) {
+      env[outputSlots[k]] = new ConcreteArray(outputTypes[k], Buffer.allocate(outputTypes[k].dtype(), outputTypes[k].size()));
+    }
+  }
+
+  @Override public void runRows(NDArray[] env, int from, int to) {
+    Object[] buffers = new Object[inputSlots.length + outputSlots.length];
+    for (int i = 0; i < inputSlots.length; i++) buffers[i] = ((ConcreteArray) env[inputSlots[i]]).buffer().array();
+    for (int k = 0; k < outputSlots.length; k++) buffers[inputSlots.length + k] = ((ConcreteArray) env[outputSlots[k]]).buffer().array();
+    if (group.shape.length == 2) kernel.run(buffers, from, to, 0, group.shape[1]);
+    else kernel.run(buffers, 0, 1, from, to);
   }
 
   @Override public String describe() {

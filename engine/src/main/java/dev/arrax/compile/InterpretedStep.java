@@ -25,6 +25,10 @@ final class InterpretedStep implements Step {
     for (int i = 0; i < out.length; i++) env[outputSlots[i]] = out[i];
   }
 
+  @Override public int[] inputSlots() { return inputSlots.clone(); }
+
+  @Override public int[] outputSlots() { return outputSlots.clone(); }
+
   @Override public String describe() {
     return "interpreted " + eqn.primitive().name() + " -> " + eqn.outputs().get(0).type();
   }

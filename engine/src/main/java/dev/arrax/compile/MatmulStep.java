@@ -15,15 +15,16 @@ import dev.arrax.ir.Eqn;
  * vectorizes it, rows split across threads. A single row with a long K (a transposed matvec over
  * the batch, as in a gradient summed over rows) is split along K instead, partial rows summed in order.
  */
-final class MatmulStep implements Step {
+final class MatmulStep implements RowStep {
   private final Eqn eqn;
-  private final int lhsSlot, rhsSlot, outSlot;
+  private final int lhsSlot, rhsSlot, outSlot, scratchSlot;
   private final int[] lhsPerm, rhsPerm;
   private final int batch, m, k, n;
   private final ArrayType outType;
 
-  MatmulStep(Eqn eqn, int lhsSlot, int rhsSlot, int outSlot) {
+  MatmulStep(Eqn eqn, int lhsSlot, int rhsSlot, int outSlot, int scratchSlot) {
     this.eqn = eqn;
+    this.scratchSlot = scratchSlot;
     this.lhsSlot = lhsSlot;
     this.rhsSlot = rhsSlot;
     this.outSlot = outSlot;
@@ -126,6 +127,42 @@ final class MatmulStep implements Step {
       double x = a[aOff + kk];
       int bOff = bBase + kk * n;
       for (int j = 0; j < n; j++) c[cOff + j] += x * b[bOff + j];
+    }
+  }
+
+  // ---- row-local execution: C's rows are A's rows, for a plain [rows, k] x [k, n] product ----
+
+  private boolean identity(int[] perm) {
+    for (int i = 0; i < perm.length; i++) if (perm[i] != i) return false;
+    return true;
+  }
+
+  @Override public int rows() {
+    ArrayType lt = eqn.inputs().get(0).type();
+    return batch == 1 && lt.rank() == 2 && identity(lhsPerm) && lt.dim(0) == m && outType.rank() >= 1 && outType.dim(0) == m ? m : -1;
+  }
+
+  @Override public int[] inputSlots() { return new int[] {lhsSlot, rhsSlot}; }
+
+  @Override public int[] outputSlots() { return new int[] {outSlot}; }
+
+  @Override public boolean readsRowwise(int inputSlot) { return inputSlot == lhsSlot && inputSlot != rhsSlot; }
+
+  @Override public long rowWidth() { return (long) k + n; }
+
+  @Override public void allocate(NDArray[] env) {
+    env[scratchSlot] = Layout.permute((ConcreteArray) env[rhsSlot], rhsPerm);
+    env[outSlot] = new ConcreteArray(outType, Buffer.allocate(outType.dtype(), outType.size()));
+  }
+
+  @Override public void runRows(NDArray[] env, int from, int to) {
+    Object a = ((ConcreteArray) env[lhsSlot]).buffer().array(), b = ((ConcreteArray) env[scratchSlot]).buffer().array();
+    Object c = ((ConcreteArray) env[outSlot]).buffer().array();
+    if (a instanceof float[] fa) {
+      if (VectorSupport.AVAILABLE) VectorMatmul.rows(fa, (float[]) b, (float[]) c, from, to, m, k, n);
+      else for (int r = from; r < to; r++) rows(fa, (float[]) b, (float[]) c, r, r * n, r + 1, 0, k);
+    } else {
+      for (int r = from; r < to; r++) rows((double[]) a, (double[]) b, (double[]) c, r, r * n, 0, k);
     }
   }
 

@@ -6,6 +6,12 @@ import dev.arrax.NDArray;
 interface Step {
   void run(NDArray[] env);
 
+  /** Environment slots this step reads. */
+  int[] inputSlots();
+
+  /** Environment slots this step writes. */
+  int[] outputSlots();
+
   /** For diagnostics: "fused[add,tanh,reduce_sum] f32[1000,64]", "matmul f32[1000,32]x[32,64]", ... */
   String describe();
 }

@@ -12,7 +12,10 @@ package dev.arrax.compile.math;
  * {@link #sin}/{@link #cos} beyond {@value #SIN_HUGE}/{@value #COS_HUGE} are reduced by
  * {@link Math#sin(double)}/{@link Math#cos(double)} in double, the same in both versions.
  *
- * <p>Accuracy, special values and the algorithms are described on {@link VectorMath}.
+ * <p>Accuracy, special values and the algorithms are described on {@link VectorMath}. Speed on one
+ * AVX-512 core ({@code VectorMathBench}, 1M floats, a busy 2-core machine), in G elements/s for
+ * tanh, exp, log: ScalarMath 0.25-0.4, 0.2, 0.05-0.09; VectorMath 2.2-2.6, 2.0-2.5, 1.2;
+ * {@code (float) Math.tanh/exp/log} loops 0.013-0.026, 0.04-0.07, 0.07.
  */
 public final class ScalarMath {
   private ScalarMath() {}
@@ -24,7 +27,7 @@ public final class ScalarMath {
   static final int ROUND_MAGIC_BITS = 0x4B400000;
 
   static final float LOG2E = 1.44269504088896341f;
-  /** ln 2 = LN2_HI + LN2_LO; LN2_HI has 16 significant bits so n * LN2_HI is exact for |n| < 2^8. */
+  /** ln 2 = LN2_HI + LN2_LO, both positive (so -0 stays -0); LN2_HI has 15 significant bits. */
   static final float LN2_HI = 0.693145751953125f;
   static final float LN2_LO = 1.42860682030941723212e-6f;
 
@@ -130,8 +133,8 @@ public final class ScalarMath {
   }
 
   /**
-   * e^x - 1, accurate near 0. With x = k ln2 + r as in {@link #exp}, p = expm1(r) and t = 2^(k-1):
-   * e^x - 1 = 2 (t p + (t - 1/2)), one FMA whose addend t - 1/2 is exact for the k that matter;
+   * e^x - 1, accurate near 0. With x = k ln2 + r as in {@link #exp}, p = expm1(r) and s = 2^(k-1):
+   * e^x - 1 = 2 (s p + (s - 1/2)), one FMA whose addend s - 1/2 is exact for the k that matter;
    * k = 0 returns p itself so tiny and subnormal x come back unchanged (and +-0 as x).
    */
   public static float expm1(float x) {

@@ -49,14 +49,26 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <h2>Accuracy</h2>
- * Maximum error in float32 ulps of the float64 {@code Math} result (erf: a float64 series), measured
- * by {@code VectorMathTest} over every 997th float bit pattern plus dense windows around 0, 1, and
- * the overflow and underflow thresholds:
+ * Maximum error in float32 ulps of the float64 {@code Math} result (erf: a float64 series; logistic:
+ * its float64 formula), over <em>every</em> float with |x| >= 2^-30 in the range where the function
+ * is not trivially 0, +-1 or x (smaller |x| and the rest are covered by {@code VectorMathTest}'s
+ * sweep of every 997th bit pattern and its dense windows, with the same or lower maxima):
  * <pre>
- *   exp 0.98   expm1 1.38   log 0.76   log1p 2.29   logistic 2.18
- *   tanh 4.67  erf 1.36     sin 1.43   cos 1.42 (all |x|; the test asserts |x| < 1e4)
+ *   exp      1.01   (-104.5, 89)        logistic 2.40   (-104.5, 18)
+ *   expm1    1.44   (-18.5, 89)         tanh     4.90   (0, 9.2), odd
+ *   log      0.83   all x > 0           erf      1.42   (0, 4.1), odd
+ *   log1p    2.47   (-1, inf)           sin, cos 1.50, 1.49   (0, 2e5), odd / even
  * </pre>
- * Special values match {@code Math} rounded to float: NaN gives NaN; exp(+inf) = +inf,
+ * tanh is the least accurate: Eigen's rational, evaluated in float, is 4.9 ulps off where tanh x
+ * nears 1 (worst at x = 5.13) and 4.3 near x = 0.03 (its P(0)/Q(0) is 1 - 1.3e-7).
+ * tanh = -e / (2 + e) with e = expm1(-2|x|) measured 2.50 ulps but ran at 0.63x the speed, and
+ * XLA's CPU tanh uses the same rational, so Eigen's stays.
+ *
+ * <p>A generated loop that calls many of these per iteration can exceed C2's inlining budget
+ * (NodeCountInliningCutoff); a call left out of line boxes its vectors and runs ~10x slower. Split
+ * such loops, or call the array methods on a temporary.
+ *
+ * <p>Special values match {@code Math} rounded to float: NaN gives NaN; exp(+inf) = +inf,
  * exp(-inf) = 0, overflow to +inf (x > 88.7228) and underflow through the subnormals to 0
  * (x < -103.97); expm1(-inf) = -1; log(0) = -inf, log(x < 0) = NaN, log(+inf) = +inf;
  * log1p(-1) = -inf, log1p(x < -1) = NaN; tanh(+-inf) = +-1; logistic(-inf) = 0,

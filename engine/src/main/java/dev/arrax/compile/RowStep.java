@@ -1,0 +1,25 @@
+package dev.arrax.compile;
+
+import dev.arrax.NDArray;
+
+/**
+ * A step whose work is independent per row of a leading (batch) axis: it can run on any range of
+ * rows, into outputs allocated up front. Consecutive row steps over the same rows run block by
+ * block ({@link RowBlockedSequence}), so a block's intermediate rows are still in cache when the
+ * next step reads them: for a vmapped program the whole per-row chain runs in cache.
+ */
+interface RowStep extends Step {
+  /** The number of rows this step is row-local over, or -1 when it is not. */
+  int rows();
+
+  /** Whether row r of the output needs only row r of this input (else it reads the whole input). */
+  boolean readsRowwise(int inputSlot);
+
+  /** Elements touched per row, to size blocks. */
+  long rowWidth();
+
+  /** Allocates (or aliases) the outputs in {@code env}; inputs that are not row-local are ready. */
+  void allocate(NDArray[] env);
+
+  void runRows(NDArray[] env, int from, int to);
+}
