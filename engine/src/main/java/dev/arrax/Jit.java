@@ -70,7 +70,7 @@ final class Jit {
         }
       }
       CompiledProgram p = programs.computeIfAbsent(key, k -> CompiledProgram.compile(trace(args)));
-      return p.run(dynamic.toArray(new NDArray[0]));
+      return dev.arrax.compile.Dispatcher.run(p, dynamic.toArray(new NDArray[0]));
     }
 
     private Program trace(NDArray[] args) {

@@ -183,8 +183,15 @@ public abstract class NDArray {
     return c.buffer().getDouble(flat);
   }
 
-  /** Returns this array once its value is computed (values are computed eagerly; kept for JAX parity). */
-  public NDArray blockUntilReady() { return this; }
+  /**
+   * Waits until this array's value is computed and returns it. Jitted functions return at once and
+   * compute on a dispatch thread (as JAX does); reading a value waits anyway, so this is only needed
+   * to time a computation or to surface its errors at a chosen point.
+   */
+  public NDArray blockUntilReady() {
+    if (this instanceof ConcreteArray c) c.buffer();
+    return this;
+  }
 
   private ConcreteArray concrete(String what) {
     NDArray x = this;

@@ -341,6 +341,18 @@ class TransformationsTest {
   }
 
   @Test
+  void asynchronousDispatchKeepsOrderAndValues() {
+    Fn step = Arrax.jit(xs -> Np.add(Np.multiply(xs[0], 2.0), 1.0));
+    NDArray x = Np.zeros(new int[] {1000, 40}, DType.FLOAT32);
+    for (int i = 0; i < 20; i++) x = step.apply(x); // each call may return before its value exists
+    assertTrue(x.blockUntilReady() == x, "blockUntilReady returns the array itself");
+    double expected = Math.pow(2, 20) - 1;
+    for (double v : x.toDoubleArray()) assertEquals(expected, v, 0.0);
+    NDArray y = step.apply(x);
+    Check.same(Np.add(Np.multiply(x, 2.0), 1.0), y, "a dispatched result feeds eager code");
+  }
+
+  @Test
   void gradChecksOnRandomComposedFunctions() {
     for (long seed = 0; seed < 8; seed++) {
       Rand r = new Rand(seed);

@@ -1,22 +1,63 @@
 package dev.arrax.core;
 
+import dev.arrax.ArraxException;
 import dev.arrax.NDArray;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
-/** An {@link NDArray} that holds its elements: the value every computation eventually produces. */
+/**
+ * An {@link NDArray} that holds its elements: the value every computation eventually produces. A
+ * jitted call may return one whose elements are still being computed on the dispatch thread (JAX's
+ * asynchronous dispatch); {@link #buffer()} then waits for them, so every reader sees the value.
+ */
 public final class ConcreteArray extends NDArray {
-  private final Buffer buffer;
+  private volatile Buffer buffer;
+  private final CompletableFuture<Buffer> pending;
 
   public ConcreteArray(ArrayType type, Buffer buffer) {
     super(type);
+    check(type, buffer);
+    this.buffer = buffer;
+    this.pending = null;
+  }
+
+  /** An array whose elements arrive later; its type is known now. */
+  public ConcreteArray(ArrayType type, CompletableFuture<Buffer> pending) {
+    super(type);
+    this.pending = pending;
+  }
+
+  private static void check(ArrayType type, Buffer buffer) {
     if (buffer.dtype() != type.dtype() || buffer.size() != type.size()) {
       throw new IllegalArgumentException("buffer of " + buffer.size() + " " + buffer.dtype().shortName()
           + " elements does not fit type " + type);
     }
-    this.buffer = buffer;
   }
 
-  /** The elements, row-major. Never mutate a buffer that an array already wraps. */
-  public Buffer buffer() { return buffer; }
+  /**
+   * The elements, row-major, waiting for them if they are still being computed (an error in that
+   * computation is rethrown here). Never mutate a buffer that an array already wraps.
+   */
+  public Buffer buffer() {
+    Buffer b = buffer;
+    if (b != null) return b;
+    try {
+      b = pending.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) throw re;
+      if (cause instanceof Error err) throw err;
+      throw new ArraxException("asynchronous computation failed: " + cause, cause);
+    }
+    check(type(), b);
+    buffer = b;
+    return b;
+  }
+
+  /** Whether the elements are available without waiting. */
+  public boolean isReady() {
+    return buffer != null || pending.isDone();
+  }
 
   /** A fresh zero-filled array of the given type. */
   public static ConcreteArray zeros(ArrayType type) {
