@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
 public final class CompiledProgram {
   private static final Logger LOG = LoggerFactory.getLogger(CompiledProgram.class);
   private static final Set<String> LOGGED_FALLBACKS = Collections.synchronizedSet(new java.util.HashSet<>());
+  private static final java.util.concurrent.atomic.AtomicLong FALLBACKS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** How many equations, over all programs compiled in this JVM, were planned on the reference evaluator. */
+  public static long fallbackCount() { return FALLBACKS.get(); }
 
   private final Program optimized;
   private final List<Step> steps;
@@ -249,8 +253,9 @@ public final class CompiledProgram {
       } else if (name.equals("reshape")) {
         s = new ReshapeStep(e.inputs().get(0).type(), e.outputs().get(0).type(), ins[0], outs[0]);
       } else {
+        FALLBACKS.incrementAndGet();
         if (LOGGED_FALLBACKS.add(name + " " + e.outputs().get(0).type().dtype())) {
-          LOG.debug("no compiled kernel for {} on {}: using the reference evaluator", name, e.outputs().get(0).type());
+          LOG.info("no compiled kernel for {} on {}: it runs on the reference evaluator", name, e.outputs().get(0).type());
         }
         s = new InterpretedStep(e, ins, outs);
       }

@@ -119,6 +119,23 @@ class CompiledProgramTest {
   }
 
   @Test
+  void makeJaxprOfJitShowsTheOptimizedProgram() {
+    Fn f = a -> Np.multiply(Np.subtract(Np.multiply(a[0], 1.0), 0.0), Np.exp(Np.negative(Np.negative(a[0]))));
+    NDArray x = NDArray.of(1.0, 2.0);
+    Program plain = Arrax.makeJaxpr(f, x), jitted = Arrax.makeJaxpr(Arrax.jit(f), x);
+    assertTrue(jitted.eqns().size() < plain.eqns().size(), "optimized:\n" + jitted + "\nplain:\n" + plain);
+    assertEquals(List.of("exp", "mul"), jitted.eqns().stream().map(e -> e.primitive().name()).toList(), jitted.toString());
+    Check.same(plain.call(x)[0], jitted.call(x)[0], "same function");
+  }
+
+  @Test
+  void fallbacksAreCounted() {
+    long before = CompiledProgram.fallbackCount();
+    CompiledProgram.compile(Arrax.makeJaxpr(a -> Np.cumsum(a[0]), NDArray.of(1.0, 2.0)));
+    assertEquals(before + 1, CompiledProgram.fallbackCount(), "cumsum has no kernel: one interpreted step");
+  }
+
+  @Test
   void kernelsAreSharedAcrossBatchSizesAndPrograms() {
     Fn f = a -> Np.tanh(Np.add(a[0], 1.0));
     CompiledProgram.compile(Arrax.makeJaxpr(f, Np.ones(new int[] {10, 17}, DType.FLOAT32)));
