@@ -77,7 +77,7 @@ final class GroupStep implements RowStep {
     }
   }
 
-  @Override public void runRows(NDArray[] env, int from, int to) {
+  @Override public void runRows(NDArray[] env, int part, int from, int to) {
     Object[] buffers = new Object[inputSlots.length + outputSlots.length];
     for (int i = 0; i < inputSlots.length; i++) buffers[i] = ((ConcreteArray) env[inputSlots[i]]).buffer().array();
     for (int k = 0; k < outputSlots.length; k++) buffers[inputSlots.length + k] = ((ConcreteArray) env[outputSlots[k]]).buffer().array();

@@ -130,39 +130,97 @@ final class MatmulStep implements RowStep {
     }
   }
 
-  // ---- row-local execution: C's rows are A's rows, for a plain [rows, k] x [k, n] product ----
+  // ---- row-local execution ----
+  // Rows mode: C's rows are A's rows, for a plain [rows, k] x [k, n] product.
+  // Contraction mode: both operands' leading axis is the contracted one (a gradient summed over rows,
+  // A^T B); each part accumulates its rows into a partial C, combined in part order at the end.
 
   private boolean identity(int[] perm) {
     for (int i = 0; i < perm.length; i++) if (perm[i] != i) return false;
     return true;
   }
 
-  @Override public int rows() {
+  private boolean rowsMode() {
     ArrayType lt = eqn.inputs().get(0).type();
-    return batch == 1 && lt.rank() == 2 && identity(lhsPerm) && lt.dim(0) == m && outType.rank() >= 1 && outType.dim(0) == m ? m : -1;
+    return batch == 1 && lt.rank() == 2 && identity(lhsPerm) && lt.dim(0) == m && outType.rank() >= 1 && outType.dim(0) == m;
+  }
+
+  /** lhs [N] or [N, m], rhs [N] or [N, n], contracting axis 0 of both, no batch axes. */
+  private boolean contractionMode() {
+    var p = (dev.arrax.core.Params) eqn.params();
+    int[] lc = get(p, "lhsContract"), rc = get(p, "rhsContract"), lb = get(p, "lhsBatch");
+    ArrayType lt = eqn.inputs().get(0).type(), rt = eqn.inputs().get(1).type();
+    return lb.length == 0 && lc.length == 1 && lc[0] == 0 && rc.length == 1 && rc[0] == 0
+        && lt.rank() >= 1 && lt.rank() <= 2 && rt.rank() >= 1 && rt.rank() <= 2;
+  }
+
+  @Override public int rows() {
+    if (rowsMode()) return m;
+    if (contractionMode()) return k;
+    return -1;
   }
 
   @Override public int[] inputSlots() { return new int[] {lhsSlot, rhsSlot}; }
 
   @Override public int[] outputSlots() { return new int[] {outSlot}; }
 
-  @Override public boolean readsRowwise(int inputSlot) { return inputSlot == lhsSlot && inputSlot != rhsSlot; }
+  @Override public boolean readsRowwise(int inputSlot) {
+    if (contractionMode()) return inputSlot == lhsSlot || inputSlot == rhsSlot;
+    return inputSlot == lhsSlot && inputSlot != rhsSlot;
+  }
 
-  @Override public long rowWidth() { return (long) k + n; }
+  @Override public long rowWidth() { return contractionMode() ? (long) m + n : (long) k + n; }
 
   @Override public void allocate(NDArray[] env) {
-    env[scratchSlot] = Layout.permute((ConcreteArray) env[rhsSlot], rhsPerm);
+    if (!contractionMode()) env[scratchSlot] = Layout.permute((ConcreteArray) env[rhsSlot], rhsPerm);
     env[outSlot] = new ConcreteArray(outType, Buffer.allocate(outType.dtype(), outType.size()));
   }
 
-  @Override public void runRows(NDArray[] env, int from, int to) {
-    Object a = ((ConcreteArray) env[lhsSlot]).buffer().array(), b = ((ConcreteArray) env[scratchSlot]).buffer().array();
+  @Override public void begin(NDArray[] env, int parts) {
+    if (contractionMode()) env[scratchSlot] = new ConcreteArray(new ArrayType(outType.dtype(), parts, m * n), Buffer.allocate(outType.dtype(), parts * m * n));
+  }
+
+  @Override public void runRows(NDArray[] env, int part, int from, int to) {
+    Object a = ((ConcreteArray) env[lhsSlot]).buffer().array(), b = ((ConcreteArray) env[rhsSlot]).buffer().array();
+    if (contractionMode()) {
+      Object partial = ((ConcreteArray) env[scratchSlot]).buffer().array();
+      int off = part * m * n;
+      if (a instanceof float[] fa) {
+        float[] fb = (float[]) b, c = (float[]) partial;
+        for (int r = from; r < to; r++) {
+          for (int i = 0; i < m; i++) {
+            float x = fa[r * m + i];
+            if (VectorSupport.AVAILABLE && n >= 16) VectorMatmul.axpy(x, fb, r * n, c, off + i * n, n);
+            else for (int j = 0; j < n; j++) c[off + i * n + j] += x * fb[r * n + j];
+          }
+        }
+      } else {
+        double[] da = (double[]) a, db = (double[]) b, c = (double[]) partial;
+        for (int r = from; r < to; r++) {
+          for (int i = 0; i < m; i++) {
+            double x = da[r * m + i];
+            for (int j = 0; j < n; j++) c[off + i * n + j] += x * db[r * n + j];
+          }
+        }
+      }
+      return;
+    }
+    Object bp = ((ConcreteArray) env[scratchSlot]).buffer().array();
     Object c = ((ConcreteArray) env[outSlot]).buffer().array();
     if (a instanceof float[] fa) {
-      if (VectorSupport.AVAILABLE) VectorMatmul.rows(fa, (float[]) b, (float[]) c, from, to, m, k, n);
-      else for (int r = from; r < to; r++) rows(fa, (float[]) b, (float[]) c, r, r * n, r + 1, 0, k);
+      if (VectorSupport.AVAILABLE) VectorMatmul.rows(fa, (float[]) bp, (float[]) c, from, to, m, k, n);
+      else for (int r = from; r < to; r++) rows(fa, (float[]) bp, (float[]) c, r, r * n, r + 1, 0, k);
     } else {
-      for (int r = from; r < to; r++) rows((double[]) a, (double[]) b, (double[]) c, r, r * n, 0, k);
+      for (int r = from; r < to; r++) rows((double[]) a, (double[]) bp, (double[]) c, r, r * n, 0, k);
+    }
+  }
+
+  @Override public void finish(NDArray[] env) {
+    if (!contractionMode()) return;
+    Buffer partial = ((ConcreteArray) env[scratchSlot]).buffer(), out = ((ConcreteArray) env[outSlot]).buffer();
+    int size = m * n, parts = partial.size() / Math.max(1, size);
+    for (int p = 0; p < parts; p++) {
+      for (int i = 0; i < size; i++) out.setDouble(i, out.getDouble(i) + partial.getDouble(p * size + i));
     }
   }
 

@@ -40,5 +40,5 @@ final class ReshapeStep implements RowStep {
     env[out] = new ConcreteArray(type, ((ConcreteArray) env[in]).buffer());
   }
 
-  @Override public void runRows(NDArray[] env, int from, int to) {}
+  @Override public void runRows(NDArray[] env, int part, int from, int to) {}
 }

@@ -30,13 +30,15 @@ final class RowBlockedSequence implements Step {
     long work = 0;
     for (RowStep s : steps) work += s.rowWidth() * (long) rows;
     int parts = Parallel.partsFor(work, Math.max(1, rows / blockRows));
+    for (RowStep s : steps) s.begin(env, parts);
     Parallel.forEach(parts, p -> {
       int from = (int) ((long) rows * p / parts), to = (int) ((long) rows * (p + 1) / parts);
       for (int r = from; r < to; r += blockRows) {
         int end = Math.min(to, r + blockRows);
-        for (RowStep s : steps) s.runRows(env, r, end);
+        for (RowStep s : steps) s.runRows(env, p, r, end);
       }
     });
+    for (RowStep s : steps) s.finish(env);
   }
 
   @Override public int[] inputSlots() {

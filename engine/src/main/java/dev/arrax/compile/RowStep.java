@@ -21,5 +21,12 @@ interface RowStep extends Step {
   /** Allocates (or aliases) the outputs in {@code env}; inputs that are not row-local are ready. */
   void allocate(NDArray[] env);
 
-  void runRows(NDArray[] env, int from, int to);
+  /** Called once before the parts run, with the number of parts (threads) the rows are split into. */
+  default void begin(NDArray[] env, int parts) {}
+
+  /** Runs rows [from, to) as part {@code part}; parts run concurrently, blocks of one part in order. */
+  void runRows(NDArray[] env, int part, int from, int to);
+
+  /** Called once after every part has run (e.g. to combine per-part partial sums in part order). */
+  default void finish(NDArray[] env) {}
 }

@@ -114,6 +114,14 @@ final class VectorMatmul {
     }
   }
 
+  /** c[cOff, cOff + n) += x * b[bOff, bOff + n). */
+  static void axpy(float x, float[] b, int bOff, float[] c, int cOff, int n) {
+    FloatVector xv = FloatVector.broadcast(S, x);
+    int j = 0;
+    for (; j + L <= n; j += L) FloatVector.fromArray(S, b, bOff + j).fma(xv, FloatVector.fromArray(S, c, cOff + j)).intoArray(c, cOff + j);
+    for (; j < n; j++) c[cOff + j] += x * b[bOff + j];
+  }
+
   private static float dot(float[] a, int aOff, float[] b, int bOff, int k) {
     FloatVector acc = FloatVector.zero(S);
     int kk = 0;
