@@ -177,29 +177,32 @@ final class MatmulStep implements RowStep {
   }
 
   @Override public void begin(NDArray[] env, int parts) {
-    if (contractionMode()) env[scratchSlot] = new ConcreteArray(new ArrayType(outType.dtype(), parts, m * n), Buffer.allocate(outType.dtype(), parts * m * n));
+    // Per-part totals in f64: each block sums its rows in the operands' dtype, then adds into the total,
+    // so a float32 gradient summed over a million rows keeps its precision.
+    if (contractionMode()) env[scratchSlot] = new ConcreteArray(new ArrayType(DType.FLOAT64, parts, m * n), Buffer.allocate(DType.FLOAT64, parts * m * n));
   }
 
   @Override public void runRows(NDArray[] env, int part, int from, int to) {
     Object a = ((ConcreteArray) env[lhsSlot]).buffer().array(), b = ((ConcreteArray) env[rhsSlot]).buffer().array();
     if (contractionMode()) {
-      Object partial = ((ConcreteArray) env[scratchSlot]).buffer().array();
+      double[] totals = (double[]) ((ConcreteArray) env[scratchSlot]).buffer().array();
       int off = part * m * n;
       if (a instanceof float[] fa) {
-        float[] fb = (float[]) b, c = (float[]) partial;
+        float[] fb = (float[]) b, c = new float[m * n];
         for (int r = from; r < to; r++) {
           for (int i = 0; i < m; i++) {
             float x = fa[r * m + i];
-            if (VectorSupport.AVAILABLE && n >= 16) VectorMatmul.axpy(x, fb, r * n, c, off + i * n, n);
-            else for (int j = 0; j < n; j++) c[off + i * n + j] += x * fb[r * n + j];
+            if (VectorSupport.AVAILABLE && n >= 16) VectorMatmul.axpy(x, fb, r * n, c, i * n, n);
+            else for (int j = 0; j < n; j++) c[i * n + j] += x * fb[r * n + j];
           }
         }
+        for (int i = 0; i < c.length; i++) totals[off + i] += c[i];
       } else {
-        double[] da = (double[]) a, db = (double[]) b, c = (double[]) partial;
+        double[] da = (double[]) a, db = (double[]) b;
         for (int r = from; r < to; r++) {
           for (int i = 0; i < m; i++) {
             double x = da[r * m + i];
-            for (int j = 0; j < n; j++) c[off + i * n + j] += x * db[r * n + j];
+            for (int j = 0; j < n; j++) totals[off + i * n + j] += x * db[r * n + j];
           }
         }
       }

@@ -1,0 +1,251 @@
+package dev.arrax.examples.bench;
+
+import dev.arrax.NDArray;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The benchmark of issue 4: the three reference workloads of {@code ../shared/bench/jax_anchor.py},
+ * each run by Arrax (jit) and by a hand-written Java loop (the floor), in one process.
+ *
+ * <pre>
+ *   bash examples/bench.sh [W1 W2 W3] [--rows N] [--reps R]
+ * </pre>
+ *
+ * Per workload: the first call of a fresh jitted function (trace + optimize + compile + one run, on
+ * the full data; for the first workload this includes the JVM loading the engine), then warm-up, then
+ * the best of R runs (default 5) for Arrax and for the hand loop; the outputs are compared (Arrax vs
+ * hand loop over all elements, both vs a float64 loop over a prefix) and the workload ends with
+ * {@code RESULT <id> arrax_rows_per_s=<x> hand_rows_per_s=<x> first_call_ms=<x>}. A disagreement
+ * above 1e-3 (max |arrax - hand| / max |hand|, per output) or an exception prints FAILED instead of
+ * RESULT and makes the exit status 1.
+ */
+public final class Bench {
+  private Bench() {}
+
+  static final double TOLERANCE = 1e-3;
+  private static final double WARMUP_MIN_S = 2.0, WARMUP_MAX_S = 20.0;
+  private static final int WARMUP_MIN_CALLS = 3, WARMUP_MAX_CALLS = 30;
+  private static volatile double sink;
+
+  public static void main(String[] args) {
+    Locale.setDefault(Locale.ROOT);
+    int rows = 1_000_000, reps = 5;
+    Set<String> selected = new LinkedHashSet<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--rows") || a.equals("--reps")) {
+        if (i + 1 >= args.length) usage("missing value after " + a);
+        int v = parsePositive(a, args[++i]);
+        if (a.equals("--rows")) rows = v; else reps = v;
+      } else if (a.startsWith("--rows=")) {
+        rows = parsePositive("--rows", a.substring(7));
+      } else if (a.startsWith("--reps=")) {
+        reps = parsePositive("--reps", a.substring(7));
+      } else if (a.matches("(?i)w[123]")) {
+        selected.add(a.toUpperCase(Locale.ROOT));
+      } else {
+        usage("unknown argument '" + a + "'");
+      }
+    }
+    if (selected.isEmpty()) selected.addAll(List.of("W1", "W2", "W3"));
+
+    printMachine(rows, reps);
+    int failures = 0;
+    try (RowPool pool = new RowPool(Runtime.getRuntime().availableProcessors())) {
+      for (String id : List.of("W1", "W2", "W3")) {
+        if (!selected.contains(id)) continue;
+        Workload w = switch (id) {
+          case "W1" -> new W1MlpInputGradients();
+          case "W2" -> new W2EntropyVarentropyKl();
+          default -> new W3LogisticGradient();
+        };
+        if (!runOne(w, rows, reps, pool)) failures++;
+        w.release();
+        System.gc();
+      }
+    }
+    System.out.println();
+    System.out.println("load average at the end: " + firstLine("/proc/loadavg") + " (nproc=" + Runtime.getRuntime().availableProcessors() + ")");
+    if (failures > 0) {
+      System.out.println("BENCH FAILED: " + failures + " workload(s) failed (see FAILED lines above)");
+      System.exit(1);
+    }
+  }
+
+  private static boolean runOne(Workload w, int benchRows, int reps, RowPool pool) {
+    System.out.println();
+    System.out.println("== " + w.id() + ": " + w.description());
+    long t0 = System.nanoTime();
+    w.setup(benchRows);
+    System.out.printf("   %,d rows, float32; inputs generated in %.0f ms%n", w.rows(), ms(System.nanoTime() - t0));
+    System.gc();
+
+    NDArray[] arraxOut;
+    double firstMs, arraxBest, secondFreshMs;
+    int arraxReps;
+    try {
+      Supplier<NDArray[]> call = w.newArraxCall();
+      t0 = System.nanoTime();
+      arraxOut = call.get();
+      firstMs = ms(System.nanoTime() - t0);
+      System.out.printf("   arrax first call (fresh jit: trace + compile + 1 run): %.1f ms%n", firstMs);
+      Timing t = time(() -> call.get(), reps);
+      arraxBest = t.best;
+      arraxReps = t.reps;
+      System.out.printf("   arrax: %s rows/s  (best of %d: %.2f ms; warm-up %d calls, %.1f s; mean %.2f ms)%n",
+          fmt(w.rows() / arraxBest), t.reps, arraxBest * 1e3, t.warmupCalls, t.warmupSeconds, t.mean * 1e3);
+      Supplier<NDArray[]> again = w.newArraxCall();
+      t0 = System.nanoTime();
+      arraxOut = again.get();
+      secondFreshMs = ms(System.nanoTime() - t0);
+      System.out.printf("   arrax first call of a second fresh jit (warm JVM): %.1f ms (minus one warm run: %.1f ms)%n",
+          secondFreshMs, secondFreshMs - arraxBest * 1e3);
+    } catch (RuntimeException | Error e) {
+      System.out.println("   arrax FAILED with " + e);
+      e.printStackTrace(System.out);
+      System.out.println("FAILED " + w.id() + " arrax threw " + e.getClass().getName());
+      return false;
+    }
+
+    Timing h = time(() -> w.hand(pool), reps);
+    System.out.printf("   hand:  %s rows/s  (best of %d: %.2f ms; %d threads; mean %.2f ms)%n",
+        fmt(w.rows() / h.best), h.reps, h.best * 1e3, pool.threads(), h.mean * 1e3);
+
+    float[][] a = Workload.toFloats(arraxOut);
+    float[][] hand = w.hand(pool);
+    double[][] ref = w.reference64();
+    boolean ok = true;
+    for (int o = 0; o < a.length; o++) {
+      String name = w.outputNames()[o];
+      if (a[o].length != hand[o].length) {
+        System.out.printf("   %s: arrax has %d elements, the hand loop %d%n", name, a[o].length, hand[o].length);
+        ok = false;
+        continue;
+      }
+      double rel = normRelative(a[o], hand[o]);
+      System.out.printf("   check %-10s max|arrax-hand|/max|hand| = %.2e over %,d values; vs float64 on the first %,d: arrax %.2e, hand %.2e%n",
+          name, rel, a[o].length, ref[o].length, normRelative(a[o], ref[o]), normRelative(hand[o], ref[o]));
+      if (!(rel <= TOLERANCE)) ok = false;
+    }
+    if (!ok) {
+      System.out.println("FAILED " + w.id() + " Arrax and the hand loop disagree by more than " + TOLERANCE);
+      return false;
+    }
+    System.out.printf("   ratio arrax/hand = %.3f%n", h.best / arraxBest);
+    System.out.printf("RESULT %s arrax_rows_per_s=%.0f hand_rows_per_s=%.0f first_call_ms=%.1f%n",
+        w.id(), w.rows() / arraxBest, w.rows() / h.best, firstMs);
+    return true;
+  }
+
+  /** max_i |a_i - b_i| / max_i |b_i| over the first b.length elements (a relative error robust to entries near 0). */
+  static double normRelative(float[] a, float[] b) {
+    double diff = 0, scale = 0;
+    for (int i = 0; i < b.length; i++) {
+      diff = Math.max(diff, Math.abs((double) a[i] - b[i]));
+      scale = Math.max(scale, Math.abs((double) b[i]));
+      if (Double.isNaN(a[i]) != Double.isNaN(b[i])) return Double.POSITIVE_INFINITY;
+    }
+    return scale == 0 ? diff : diff / scale;
+  }
+
+  static double normRelative(float[] a, double[] b) {
+    double diff = 0, scale = 0;
+    for (int i = 0; i < b.length; i++) {
+      if (Double.isNaN(a[i])) return Double.POSITIVE_INFINITY;
+      diff = Math.max(diff, Math.abs(a[i] - b[i]));
+      scale = Math.max(scale, Math.abs(b[i]));
+    }
+    return scale == 0 ? diff : diff / scale;
+  }
+
+  private record Timing(double best, double mean, int reps, int warmupCalls, double warmupSeconds) {}
+
+  /** Warm-up (at least 3 calls and 2 s, at most 30 calls or 20 s), then the best of {@code reps} timed calls. */
+  private static Timing time(Supplier<?> f, int reps) {
+    long start = System.nanoTime();
+    int calls = 0;
+    double elapsed = 0;
+    while (calls < WARMUP_MAX_CALLS && elapsed < WARMUP_MAX_S && (calls < WARMUP_MIN_CALLS || elapsed < WARMUP_MIN_S)) {
+      consume(f.get());
+      calls++;
+      elapsed = (System.nanoTime() - start) / 1e9;
+    }
+    double best = Double.MAX_VALUE, total = 0;
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      consume(f.get());
+      double s = (System.nanoTime() - t0) / 1e9;
+      best = Math.min(best, s);
+      total += s;
+    }
+    return new Timing(best, total / reps, reps, calls, elapsed);
+  }
+
+  private static void consume(Object o) {
+    if (o instanceof NDArray[] arr) sink += arr.length;
+    else if (o instanceof float[][] f) sink += f[0][0];
+  }
+
+  private static void printMachine(int rows, int reps) {
+    System.out.println("Arrax benchmark (issue 4): W1 W2 W3 of ../shared/bench/jax_anchor.py, float32");
+    System.out.println("machine: nproc=" + Runtime.getRuntime().availableProcessors() + ", cpu=" + cpuModel()
+        + ", load average=" + firstLine("/proc/loadavg"));
+    System.out.println("java: " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ", "
+        + System.getProperty("java.vendor") + "), max heap " + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
+    System.out.println("vector API: preferred species " + FloatVector.SPECIES_PREFERRED + "; arrax.threads="
+        + System.getProperty("arrax.threads", "(default)"));
+    System.out.println("rows=" + rows + " (W2: rows/10), reps=" + reps + ", hand-loop threads=" + Runtime.getRuntime().availableProcessors());
+    System.out.println(FastMath.accuracyReport(FloatVector.SPECIES_PREFERRED));
+  }
+
+  private static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+      }
+    } catch (IOException | RuntimeException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+    return "unknown";
+  }
+
+  private static String firstLine(String file) {
+    try {
+      List<String> l = Files.readAllLines(Path.of(file));
+      return l.isEmpty() ? "?" : l.get(0).trim();
+    } catch (IOException | RuntimeException e) {
+      return "?";
+    }
+  }
+
+  private static double ms(long nanos) { return nanos / 1e6; }
+
+  private static String fmt(double rowsPerS) {
+    return String.format("%,.0f", rowsPerS);
+  }
+
+  private static int parsePositive(String flag, String v) {
+    try {
+      int x = Integer.parseInt(v.replace("_", ""));
+      if (x <= 0) usage(flag + " must be positive, got " + v);
+      return x;
+    } catch (NumberFormatException e) {
+      usage(flag + " needs an integer, got '" + v + "'");
+      return 0;
+    }
+  }
+
+  private static void usage(String why) {
+    System.err.println("bench: " + why);
+    System.err.println("usage: bash examples/bench.sh [W1 W2 W3] [--rows N] [--reps R]   (default: all three, N = 1000000, R = 5)");
+    System.exit(2);
+  }
+}
