@@ -110,6 +110,72 @@ class CompiledProgramTest {
   }
 
   @Test
+  void everyFusableOperationMatchesTheInterpreterInBothCodePaths() {
+    Rand r = new Rand(17);
+    List<String> names = new ArrayList<>();
+    List<java.util.function.Function<NDArray[], NDArray>> ops = new ArrayList<>();
+    java.util.function.BiConsumer<String, java.util.function.Function<NDArray[], NDArray>> op = (n, f) -> {
+      names.add(n);
+      ops.add(f);
+    };
+    op.accept("add", a -> dev.arrax.primitives.Ops.add(a[0], a[1]));
+    op.accept("sub", a -> dev.arrax.primitives.Ops.sub(a[0], a[1]));
+    op.accept("mul", a -> dev.arrax.primitives.Ops.mul(a[0], a[1]));
+    op.accept("div", a -> dev.arrax.primitives.Ops.div(a[0], a[1]));
+    op.accept("max", a -> dev.arrax.primitives.Ops.max(a[0], a[1]));
+    op.accept("min", a -> dev.arrax.primitives.Ops.min(a[0], a[1]));
+    op.accept("pow", a -> dev.arrax.primitives.Ops.pow(Np.abs(a[0]), a[1]));
+    op.accept("neg", a -> dev.arrax.primitives.Ops.neg(a[0]));
+    for (String u : List.of("exp", "log", "log1p", "expm1", "tanh", "logistic", "sin", "cos", "tan", "sqrt", "abs", "sign", "floor", "ceil", "erf")) {
+      op.accept(u, a -> {
+        NDArray x = List.of("log", "sqrt").contains(u) ? Np.abs(a[0]) : u.equals("log1p") ? Np.add(Np.abs(a[0]), -0.5) : a[0];
+        return switch (u) {
+          case "exp" -> dev.arrax.primitives.Ops.exp(x);
+          case "log" -> dev.arrax.primitives.Ops.log(x);
+          case "log1p" -> dev.arrax.primitives.Ops.log1p(x);
+          case "expm1" -> dev.arrax.primitives.Ops.expm1(x);
+          case "tanh" -> dev.arrax.primitives.Ops.tanh(x);
+          case "logistic" -> dev.arrax.primitives.Ops.logistic(x);
+          case "sin" -> dev.arrax.primitives.Ops.sin(x);
+          case "cos" -> dev.arrax.primitives.Ops.cos(x);
+          case "tan" -> dev.arrax.primitives.Ops.tan(x);
+          case "sqrt" -> dev.arrax.primitives.Ops.sqrt(x);
+          case "abs" -> dev.arrax.primitives.Ops.abs(x);
+          case "sign" -> dev.arrax.primitives.Ops.sign(x);
+          case "floor" -> dev.arrax.primitives.Ops.floor(x);
+          case "ceil" -> dev.arrax.primitives.Ops.ceil(x);
+          default -> dev.arrax.primitives.Ops.erf(x);
+        };
+      });
+    }
+    for (String c : List.of("eq", "ne", "lt", "le", "gt", "ge")) {
+      op.accept(c + "+select", a -> {
+        NDArray m = switch (c) {
+          case "eq" -> dev.arrax.primitives.Ops.eq(a[0], Np.floor(a[1]));
+          case "ne" -> dev.arrax.primitives.Ops.ne(a[0], a[1]);
+          case "lt" -> dev.arrax.primitives.Ops.lt(a[0], a[1]);
+          case "le" -> dev.arrax.primitives.Ops.le(a[0], a[1]);
+          case "gt" -> dev.arrax.primitives.Ops.gt(a[0], a[1]);
+          default -> dev.arrax.primitives.Ops.ge(a[0], a[1]);
+        };
+        return dev.arrax.primitives.Ops.select(m, a[0], a[1]);
+      });
+    }
+    op.accept("and/or/not", a -> dev.arrax.primitives.Ops.convert(dev.arrax.primitives.Ops.or(dev.arrax.primitives.Ops.and(
+        dev.arrax.primitives.Ops.gt(a[0], a[1]), dev.arrax.primitives.Ops.not(dev.arrax.primitives.Ops.isFinite(Np.log(a[0]))) ),
+        dev.arrax.primitives.Ops.lt(a[1], a[0].mul(0.5))), a[0].dtype()));
+    op.accept("reductions", a -> Np.add(Np.add(Np.sum(a[0], -1), Np.max(a[1], -1)), Np.min(a[0], -1)));
+    for (DType d : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      NDArray x = r.normal(d, 7, 37).mul(3.0), y = r.normal(d, 7, 37);
+      for (int k = 0; k < ops.size(); k++) {
+        final int kk = k;
+        Program p = Arrax.makeJaxpr(a -> ops.get(kk).apply(a), x, y);
+        assertSameAsInterpreter(p, new NDArray[] {x, y}, names.get(k) + " " + d);
+      }
+    }
+  }
+
+  @Test
   void elementwiseChainsFuseIntoOneKernel() {
     NDArray x = Np.ones(new int[] {100, 64}, DType.FLOAT32), b = Np.ones(new int[] {64}, DType.FLOAT32);
     Program p = Arrax.makeJaxpr(a -> Np.sum(Np.multiply(Np.tanh(Np.add(a[0], a[1])), 2.0), -1), x, b);
