@@ -2,8 +2,12 @@ package dev.arrax;
 
 import dev.arrax.core.CallSite;
 import dev.arrax.core.Shapes;
+import dev.arrax.primitives.ControlFlow;
 import dev.arrax.primitives.Ops;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * jax.lax: operations close to the primitives, with explicit shapes and no implicit broadcasting or
@@ -95,6 +99,118 @@ public final class Lax {
   public static NDArray iota(DType dtype, int size) {
     if (size < 0) throw new ShapeException("iota: negative size " + size + CallSite.describe());
     return Ops.iota(dtype, new int[] {size}, 0);
+  }
+
+  // ---- control flow ----
+
+  /**
+   * {@code pred ? trueFn(operands) : falseFn(operands)} that survives tracing (jax.lax.cond). Both
+   * functions are traced once (so they must return the same shape and dtype), but only the chosen one
+   * runs. {@code pred} is a scalar: bool, or a number (nonzero is true). Differentiable in both modes;
+   * under vmap with a batched predicate both branches run and each element takes its own
+   * ({@link #select}).
+   *
+   * <pre>{@code
+   * NDArray y = Lax.cond(x.sum().gt(0), xs -> Np.sin(xs[0]), xs -> Np.cos(xs[0]), x);
+   * }</pre>
+   */
+  public static NDArray cond(NDArray pred, Fn trueFn, Fn falseFn, NDArray... operands) {
+    requireNonNull("cond", "predicate", pred);
+    if (trueFn == null || falseFn == null) throw new ArraxException("cond: trueFn and falseFn must not be null" + CallSite.describe());
+    requireNonNull("cond", "operands", (Object) operands);
+    for (int i = 0; i < operands.length; i++) requireNonNull("cond", "operand " + i, operands[i]);
+    if (pred.ndim() != 0) {
+      throw new ShapeException("cond: the predicate must be a scalar, got " + pred.type()
+          + "; for an elementwise choice use Lax.select or Np.where" + CallSite.describe());
+    }
+    List<Function<NDArray[], NDArray[]>> branches = List.of(in -> new NDArray[] {falseFn.apply(in)}, in -> new NDArray[] {trueFn.apply(in)});
+    return ControlFlow.cond(ControlFlow.truth(pred), branches, operands)[0];
+  }
+
+  /**
+   * {@code branches[index](operands)} (jax.lax.switch): {@code index} an integer scalar, clamped to
+   * {@code [0, branches.length - 1]}. Every branch must return the same shape and dtype.
+   */
+  public static NDArray switchCase(NDArray index, Fn[] branches, NDArray... operands) {
+    requireNonNull("switchCase", "index", index);
+    requireNonNull("switchCase", "operands", (Object) operands);
+    if (branches == null || branches.length == 0) throw new ArraxException("switchCase: give at least one branch" + CallSite.describe());
+    if (index.ndim() != 0 || !index.dtype().isInteger()) {
+      throw new ShapeException("switchCase: the index must be an integer scalar, got " + index.type() + CallSite.describe());
+    }
+    List<Function<NDArray[], NDArray[]>> bs = new ArrayList<>();
+    for (Fn b : branches) {
+      if (b == null) throw new ArraxException("switchCase: a branch is null" + CallSite.describe());
+      bs.add(in -> new NDArray[] {b.apply(in)});
+    }
+    return ControlFlow.cond(Ops.convert(index, DType.INT32), bs, operands)[0];
+  }
+
+  /**
+   * {@code while (condFn(x)) x = bodyFn(x); return x;} that survives tracing (jax.lax.while_loop).
+   * {@code condFn} returns a scalar (bool, or a number: nonzero is true); {@code bodyFn} returns an
+   * array of the carry's shape and dtype. Forward-mode differentiable (jvp, jacfwd) and batchable: under
+   * vmap each element stops on its own condition. Reverse mode is an error, as in JAX: use
+   * {@link #foriLoop} or {@link #scan}.
+   */
+  public static NDArray whileLoop(Fn condFn, Fn bodyFn, NDArray init) {
+    if (condFn == null || bodyFn == null) throw new ArraxException("whileLoop: condFn and bodyFn must not be null" + CallSite.describe());
+    requireNonNull("whileLoop", "init", init);
+    return ControlFlow.whileLoop(in -> new NDArray[] {condFn.apply(in)}, in -> new NDArray[] {bodyFn.apply(in)}, new NDArray[] {init})[0];
+  }
+
+  /**
+   * {@code x = init; for (i = lower; i < upper; i++) x = body(i, x); return x;} with {@code i} an INT32
+   * scalar (jax.lax.fori_loop). The bounds are static, so this is a {@link #scan} and differentiable in
+   * both modes.
+   */
+  public static NDArray foriLoop(int lower, int upper, LoopBody body, NDArray init) {
+    if (body == null) throw new ArraxException("foriLoop: body must not be null" + CallSite.describe());
+    requireNonNull("foriLoop", "init", init);
+    NDArray start = Ops.scalar(lower, DType.INT32);
+    NDArray[] out = ControlFlow.scan(in -> {
+      NDArray next = body.apply(in[0], in[1]);
+      if (next == null) throw new ArraxException("foriLoop: the body returned null; return the new carry" + CallSite.describe());
+      if (!next.type().equals(in[1].type())) {
+        throw new ShapeException("foriLoop: the body must return the carry's shape and dtype " + in[1].type() + " but returns " + next.type()
+            + CallSite.describe());
+      }
+      return new NDArray[] {Ops.add(in[0], Ops.scalar(1, DType.INT32)), next};
+    }, new NDArray[] {start, init}, new NDArray[0], Math.max(0, upper - lower), false);
+    return out[1];
+  }
+
+  /**
+   * A loop over the leading axis of {@code xs} carrying state (jax.lax.scan): for each slice {@code x},
+   * {@code (carry, y) = body(carry, x)}; returns the final carry and the {@code y}s stacked along a new
+   * leading axis. Differentiable in both modes (the backward pass is a scan in reverse) and batchable.
+   *
+   * <pre>{@code
+   * ScanResult r = Lax.scan((c, x) -> { NDArray s = c.add(x); return new ScanBody.Step(s, s); }, Np.zeros(3), xs);
+   * }</pre>
+   */
+  public static ScanResult scan(ScanBody body, NDArray init, NDArray xs) {
+    return scan(body, init, xs, false);
+  }
+
+  /** As {@link #scan(ScanBody, NDArray, NDArray)}, from the last slice to the first when {@code reverse} (ys keep xs' order). */
+  public static ScanResult scan(ScanBody body, NDArray init, NDArray xs, boolean reverse) {
+    if (body == null) throw new ArraxException("scan: body must not be null" + CallSite.describe());
+    requireNonNull("scan", "init", init);
+    requireNonNull("scan", "xs", xs);
+    if (xs.ndim() == 0) throw new ShapeException("scan: xs must have a leading axis to scan over, got " + xs.type() + CallSite.describe());
+    NDArray[] out = ControlFlow.scan(in -> {
+      ScanBody.Step s = body.apply(in[0], in[1]);
+      if (s == null || s.carry() == null || s.y() == null) {
+        throw new ArraxException("scan: the body must return a Step with a carry and an output, got " + s + CallSite.describe());
+      }
+      return new NDArray[] {s.carry(), s.y()};
+    }, new NDArray[] {init}, new NDArray[] {xs}, xs.shape()[0], reverse);
+    return new ScanResult(out[0], out[1]);
+  }
+
+  private static void requireNonNull(String op, String what, Object x) {
+    if (x == null) throw new ArraxException(op + ": " + what + " is null; pass an NDArray" + CallSite.describe());
   }
 
   /** Implements {@code x.at(index).set(v)} / {@code .add(v)}: a dynamic_update_slice at static indices. */

@@ -4,11 +4,14 @@ import dev.arrax.core.ArrayType;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Checks a program's invariants (JAX autodidax's typecheck_jaxpr): every variable is defined once
- * before use, and each equation's output types are what its primitive's shape rule says.
+ * before use, and each equation's output types are what its primitive's shape rule says. Sub-programs
+ * in parameters (control flow) are verified too, and the primitive's shape rule checks that their
+ * signatures fit the operands.
  * Tests run it after every transformation.
  */
 public final class IrVerifier {
@@ -30,6 +33,13 @@ public final class IrVerifier {
         Atom a = e.inputs().get(i);
         if (a instanceof Var v && !defined.contains(v)) throw new IllegalStateException("IR: " + describe(e) + " reads an undefined variable");
         in[i] = a.type();
+      }
+      for (Map.Entry<String, Program> sub : ParamCodec.subPrograms(e.params()).entrySet()) {
+        try {
+          verify(sub.getValue());
+        } catch (IllegalStateException ex) {
+          throw new IllegalStateException("IR: in sub-program '" + sub.getKey() + "' of " + e.primitive().name() + ": " + ex.getMessage(), ex);
+        }
       }
       ArrayType[] expect;
       try {

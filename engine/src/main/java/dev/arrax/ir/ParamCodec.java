@@ -12,18 +12,30 @@ import java.util.Map;
 /**
  * Prints and parses a primitive's params record as {@code name=value} pairs, by reflection over the
  * record's components, so a new primitive's params need no serialization code. Supported component
- * types: int, long, double, boolean, int[], DType, String (without spaces or brackets).
+ * types: int, long, double, boolean, int[], DType, String (without spaces or brackets), and
+ * sub-programs ({@link Program} or {@code Program[]}, for control flow), printed as nested programs
+ * ({@code branches=( { lambda ... } { lambda ... } )}) that may span several lines.
  */
 public final class ParamCodec {
   private ParamCodec() {}
 
   /** {@code axes=(0,1) keepdims=false}, or "" for a record without components. */
   public static String format(Params p) {
+    return format(p, new ProgramPrinter.Printer(), "");
+  }
+
+  /** As {@link #format(Params)}, printing sub-programs with {@code printer}'s names, nested under an equation at {@code eqnIndent}. */
+  static String format(Params p, ProgramPrinter.Printer printer, String eqnIndent) {
     RecordComponent[] comps = p.getClass().getRecordComponents();
     StringBuilder sb = new StringBuilder();
     for (RecordComponent c : comps) {
       if (sb.length() > 0) sb.append(' ');
-      sb.append(snake(c.getName())).append('=').append(formatValue(read(c, p)));
+      Object v = read(c, p);
+      String text;
+      if (v instanceof Program prog) text = printer.nested(prog, eqnIndent);
+      else if (v instanceof Program[] progs) text = printer.nestedList(progs, eqnIndent);
+      else text = formatValue(v);
+      sb.append(snake(c.getName())).append('=').append(text);
     }
     return sb.toString();
   }
@@ -35,7 +47,7 @@ public final class ParamCodec {
 
   public static <P extends Params> P parse(Class<P> type, String text) {
     Map<String, String> kv = new LinkedHashMap<>();
-    for (String part : text.trim().isEmpty() ? new String[0] : text.trim().split("\\s+")) {
+    for (String part : splitTopLevel(text)) {
       int eq = part.indexOf('=');
       if (eq < 0) throw new IllegalArgumentException("bad parameter '" + part + "' in [" + text + "]");
       kv.put(part.substring(0, eq), part.substring(eq + 1));
@@ -64,6 +76,19 @@ public final class ParamCodec {
     }
   }
 
+  /** The sub-programs held by a params record, by component name ({@code branches[1]} for an array element). */
+  static Map<String, Program> subPrograms(Params p) {
+    Map<String, Program> r = new LinkedHashMap<>();
+    for (RecordComponent c : p.getClass().getRecordComponents()) {
+      Object v = read(c, p);
+      if (v instanceof Program prog) r.put(snake(c.getName()), prog);
+      if (v instanceof Program[] progs) {
+        for (int i = 0; i < progs.length; i++) r.put(snake(c.getName()) + "[" + i + "]", progs[i]);
+      }
+    }
+    return r;
+  }
+
   private static Object read(RecordComponent c, Params p) {
     try {
       var m = c.getAccessor();
@@ -90,7 +115,56 @@ public final class ParamCodec {
     return "<" + (v == null ? "null" : v.getClass().getSimpleName()) + ">";
   }
 
+  /**
+   * The whitespace-separated {@code name=value} parts of a parameter list; whitespace inside
+   * brackets, parentheses or braces (a nested program) does not separate.
+   */
+  private static List<String> splitTopLevel(String text) {
+    List<String> parts = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    int depth = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (ch == '(' || ch == '[' || ch == '{') depth++;
+      else if (ch == ')' || ch == ']' || ch == '}') depth--;
+      if (depth == 0 && Character.isWhitespace(ch)) {
+        if (cur.length() > 0) parts.add(cur.toString());
+        cur.setLength(0);
+      } else {
+        cur.append(ch);
+      }
+    }
+    if (depth != 0) throw new IllegalArgumentException("unbalanced brackets in parameters [" + text + "]");
+    if (cur.length() > 0) parts.add(cur.toString());
+    return parts;
+  }
+
+  /** The nested programs of a parenthesized list of programs, split at top-level braces. */
+  private static Program[] parsePrograms(String v) {
+    String s = v.strip();
+    if (!s.startsWith("(") || !s.endsWith(")")) throw new IllegalArgumentException("expected ( { lambda ... } ... ) but got '" + v + "'");
+    List<Program> r = new ArrayList<>();
+    int depth = 0, start = -1;
+    for (int i = 1; i < s.length() - 1; i++) {
+      char ch = s.charAt(i);
+      if (ch == '{') {
+        if (depth == 0) start = i;
+        depth++;
+      } else if (ch == '}') {
+        depth--;
+        if (depth == 0) r.add(ProgramParser.parse(s.substring(start, i + 1)));
+        if (depth < 0) throw new IllegalArgumentException("unbalanced braces in '" + v + "'");
+      } else if (depth == 0 && !Character.isWhitespace(ch)) {
+        throw new IllegalArgumentException("unexpected '" + ch + "' between nested programs in '" + v + "'");
+      }
+    }
+    if (depth != 0) throw new IllegalArgumentException("unbalanced braces in '" + v + "'");
+    return r.toArray(new Program[0]);
+  }
+
   private static Object parseValue(Class<?> t, String v) {
+    if (t == Program.class) return ProgramParser.parse(v);
+    if (t == Program[].class) return parsePrograms(v);
     if (t == int.class) return Integer.parseInt(v);
     if (t == long.class) return Long.parseLong(v);
     if (t == double.class) return Double.parseDouble(v);

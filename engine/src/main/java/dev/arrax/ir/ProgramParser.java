@@ -35,7 +35,17 @@ final class ProgramParser {
     for (; i < lines.length; i++) {
       String line = lines[i].strip();
       if (line.startsWith("in (")) break;
-      eqns.add(parseEqn(line, vars, i + 1));
+      int first = i;
+      // An equation with a nested program in its parameters spans lines until its brackets close.
+      int depth = depth(line);
+      StringBuilder eqn = new StringBuilder(line);
+      while (depth > 0 && i + 1 < lines.length) {
+        String next = lines[++i];
+        eqn.append('\n').append(next);
+        depth += depth(next);
+      }
+      if (depth != 0) throw error(first + 1, line, "unbalanced brackets");
+      eqns.add(parseEqn(eqn.toString(), vars, first + 1));
     }
     if (i == lines.length) throw error(i, "", "missing 'in (...) }' line");
     String in = lines[i].strip();
@@ -99,7 +109,7 @@ final class ProgramParser {
     int sp = rhs.indexOf(' '), br = rhs.indexOf('[');
     String rest;
     if (br >= 0 && (sp < 0 || br < sp)) {
-      int close = rhs.indexOf(']', br);
+      int close = matchingBracket(rhs, br);
       if (close < 0) throw error(lineNo, line, "unclosed '[' in parameters");
       primName = rhs.substring(0, br);
       params = rhs.substring(br + 1, close);
@@ -125,6 +135,29 @@ final class ProgramParser {
     List<Var> outputs = new ArrayList<>();
     for (String d : outDecls) outputs.add(declare(d, vars, lineNo));
     return new Eqn(prim, p, inputs, outputs);
+  }
+
+  /** Opening minus closing brackets and braces on a line. */
+  private static int depth(String line) {
+    int d = 0;
+    for (int k = 0; k < line.length(); k++) {
+      char ch = line.charAt(k);
+      if (ch == '[' || ch == '{') d++;
+      else if (ch == ']' || ch == '}') d--;
+    }
+    return d;
+  }
+
+  /** The index of the ']' closing the '[' at {@code open} (nested brackets and braces skipped), or -1. */
+  private static int matchingBracket(String s, int open) {
+    int d = 0;
+    for (int k = open; k < s.length(); k++) {
+      char ch = s.charAt(k);
+      if (ch == '[' || ch == '{') d++;
+      else if (ch == ']' || ch == '}') d--;
+      if (d == 0) return ch == ']' ? k : -1;
+    }
+    return -1;
   }
 
   private static Var declare(String decl, Map<String, Var> vars, int lineNo) {

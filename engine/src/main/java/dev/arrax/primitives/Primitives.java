@@ -75,6 +75,9 @@ public final class Primitives {
   static final BitcastConvertType BITCAST_CONVERT_TYPE = new BitcastConvertType();
   static final Threefry2x32 THREEFRY2X32 = new Threefry2x32();
   static final Sort SORT = new Sort();
+  static final Cond COND = new Cond();
+  static final WhileLoop WHILE = new WhileLoop();
+  static final Scan SCAN = new Scan();
 
   private static final Map<String, Primitive<?>> BY_NAME = new LinkedHashMap<>();
 
@@ -90,6 +93,12 @@ public final class Primitives {
 
   static {
     for (Primitive<?> p : new Primitive<?>[] {XOR, SHIFT_LEFT, SHIFT_RIGHT_LOGICAL, REM, ERF_INV, FMA, BITCAST_CONVERT_TYPE, THREEFRY2X32, SORT}) {
+      register(p);
+    }
+  }
+
+  static {
+    for (Primitive<?> p : new Primitive<?>[] {COND, WHILE, SCAN}) {
       register(p);
     }
   }
