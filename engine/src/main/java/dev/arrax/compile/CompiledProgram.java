@@ -150,7 +150,9 @@ public final class CompiledProgram {
       int[] in = p.inVars().stream().mapToInt(slot::get).toArray();
       int[] out = new int[p.outs().size()];
       for (int i = 0; i < out.length; i++) out[i] = slotOf(p.outs().get(i));
-      return new CompiledProgram(p, RowBlockedSequence.group(steps), initialValues.size(), in, out, initialValues.toArray(new NDArray[0]));
+      java.util.Set<Integer> outSlots = new java.util.HashSet<>();
+      for (int o : out) outSlots.add(o);
+      return new CompiledProgram(p, RowBlockedSequence.group(steps, outSlots), initialValues.size(), in, out, initialValues.toArray(new NDArray[0]));
     }
 
     private boolean tryJoin(FusedGroup g, Eqn e) {

@@ -33,13 +33,14 @@ final class GroupStep implements RowStep {
       buffers[inputSlots.length + k] = outs[k].buffer().array();
     }
     int rows = (int) group.outer(), cols = group.inner();
+    int[] origins = new int[buffers.length];
     long work = (long) rows * cols * Math.max(1, group.members.size());
     if (rows >= 2 * Parallel.threads() || group.hasReductions()) {
       int parts = Parallel.partsFor(work, rows);
-      Parallel.forEach(parts, p -> kernel.run(buffers, (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts), 0, cols));
+      Parallel.forEach(parts, p -> kernel.run(buffers, origins, (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts), 0, cols));
     } else {
       int parts = Parallel.partsFor(work, Math.max(1, cols / 64));
-      Parallel.forEach(parts, p -> kernel.run(buffers, 0, rows, (int) ((long) cols * p / parts), (int) ((long) cols * (p + 1) / parts)));
+      Parallel.forEach(parts, p -> kernel.run(buffers, origins, 0, rows, (int) ((long) cols * p / parts), (int) ((long) cols * (p + 1) / parts)));
     }
     for (int k = 0; k < outs.length; k++) env[outputSlots[k]] = outs[k];
   }
@@ -67,22 +68,39 @@ final class GroupStep implements RowStep {
     return any;
   }
 
+  @Override public ArrayType outputType(int slot) {
+    for (int k = 0; k < outputSlots.length; k++) if (outputSlots[k] == slot) return outputTypes[k];
+    throw new IllegalArgumentException("not an output slot: " + slot);
+  }
+
   @Override public long rowWidth() {
     return group.shape.length == 2 ? (long) group.shape[1] * (group.inputs.size() + group.outputs.size()) : group.inputs.size() + group.outputs.size();
   }
 
-  @Override public void allocate(NDArray[] env) {
+  @Override public void allocate(NDArray[] env, java.util.Set<Integer> local) {
     for (int k = 0; k < outputSlots.length; k++) {
+      if (local.contains(outputSlots[k])) continue;
       env[outputSlots[k]] = new ConcreteArray(outputTypes[k], Buffer.allocate(outputTypes[k].dtype(), outputTypes[k].size()));
     }
   }
 
-  @Override public void runRows(NDArray[] env, int part, int from, int to) {
-    Object[] buffers = new Object[inputSlots.length + outputSlots.length];
-    for (int i = 0; i < inputSlots.length; i++) buffers[i] = ((ConcreteArray) env[inputSlots[i]]).buffer().array();
-    for (int k = 0; k < outputSlots.length; k++) buffers[inputSlots.length + k] = ((ConcreteArray) env[outputSlots[k]]).buffer().array();
-    if (group.shape.length == 2) kernel.run(buffers, from, to, 0, group.shape[1]);
-    else kernel.run(buffers, 0, 1, from, to);
+  @Override public void runRows(NDArray[] env, int part, int from, int to, int[] rowOrigin) {
+    int nIn = inputSlots.length;
+    Object[] buffers = new Object[nIn + outputSlots.length];
+    int[] origins = new int[buffers.length];
+    long rowsTotal = group.shape[0];
+    for (int i = 0; i < nIn; i++) {
+      buffers[i] = ((ConcreteArray) env[inputSlots[i]]).buffer().array();
+      int r0 = rowOrigin[inputSlots[i]];
+      if (r0 != 0) origins[i] = (int) (r0 * (group.inputs.get(i).source().type().size() / rowsTotal));
+    }
+    for (int k = 0; k < outputSlots.length; k++) {
+      buffers[nIn + k] = ((ConcreteArray) env[outputSlots[k]]).buffer().array();
+      int r0 = rowOrigin[outputSlots[k]];
+      if (r0 != 0) origins[nIn + k] = (int) (r0 * (outputTypes[k].size() / rowsTotal));
+    }
+    if (group.shape.length == 2) kernel.run(buffers, origins, from, to, 0, group.shape[1]);
+    else kernel.run(buffers, origins, 0, 1, from, to);
   }
 
   @Override public String describe() {

@@ -65,7 +65,7 @@ final class KernelSourceWriter {
   private String generate() {
     line(0, "public final class " + KernelCache.placeholder() + " implements dev.arrax.compile.Kernel {");
     if (vector) line(1, "private static final jdk.incubator.vector.VectorSpecies S = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;");
-    line(1, "public void run(Object[] b, int rowFrom, int rowTo, int colFrom, int colTo) {");
+    line(1, "public void run(Object[] b, int[] eo, int rowFrom, int rowTo, int colFrom, int colTo) {");
     int nIn = g.inputs.size();
     for (int i = 0; i < nIn; i++) {
       String t = javaType(g.inputs.get(i).source().type().dtype());
@@ -74,6 +74,7 @@ final class KernelSourceWriter {
     for (int k = 0; k < g.outputs.size(); k++) {
       String t = javaType(g.outputs.get(k).type().dtype());
       line(2, "final " + t + "[] out" + k + " = (" + t + "[]) b[" + (nIn + k) + "];");
+      line(2, "final int oo" + k + " = eo[" + (nIn + k) + "];");
     }
     int constantsAt = src.length();
     int inner = g.inner(), r = shape.length;
@@ -95,7 +96,7 @@ final class KernelSourceWriter {
         }
         if (off.length() == 0) off.append("0");
       }
-      line(3, "final int base" + i + " = " + off + ";");
+      line(3, "final int base" + i + " = " + off + " - eo[" + i + "];");
     }
     String ft = javaType(g.floatType);
     for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
@@ -132,7 +133,7 @@ final class KernelSourceWriter {
     line(3, "}");
     int k = 0;
     for (Var out : g.outputs) {
-      if (g.reductions.contains(out)) line(3, "out" + k + "[o] = " + accumulators.get(out) + ";");
+      if (g.reductions.contains(out)) line(3, "out" + k + "[o - oo" + k + "] = " + accumulators.get(out) + ";");
       k++;
     }
     line(2, "}");
@@ -164,7 +165,7 @@ final class KernelSourceWriter {
     int k = 0;
     for (Var out : g.outputs) {
       if (!g.reductions.contains(out)) {
-        String at = "o * " + inner + " + j";
+        String at = "o * " + inner + " + j - oo" + k;
         line(4, v ? names.get(out) + ".intoArray(out" + k + ", " + at + ");" : "out" + k + "[" + at + "] = " + names.get(out) + ";");
       }
       k++;

@@ -154,6 +154,9 @@ final class MatmulStep implements RowStep {
         && lt.rank() >= 1 && lt.rank() <= 2 && rt.rank() >= 1 && rt.rank() <= 2;
   }
 
+  /** Whether the output has the rows of the run (rows mode), rather than being a sum over them. */
+  boolean producesRows() { return rowsMode(); }
+
   @Override public int rows() {
     if (rowsMode()) return m;
     if (contractionMode()) return k;
@@ -169,11 +172,13 @@ final class MatmulStep implements RowStep {
     return inputSlot == lhsSlot && inputSlot != rhsSlot;
   }
 
+  @Override public ArrayType outputType(int slot) { return outType; }
+
   @Override public long rowWidth() { return contractionMode() ? (long) m + n : (long) k + n; }
 
-  @Override public void allocate(NDArray[] env) {
+  @Override public void allocate(NDArray[] env, java.util.Set<Integer> local) {
     if (!contractionMode()) env[scratchSlot] = Layout.permute((ConcreteArray) env[rhsSlot], rhsPerm);
-    env[outSlot] = new ConcreteArray(outType, Buffer.allocate(outType.dtype(), outType.size()));
+    if (!local.contains(outSlot)) env[outSlot] = new ConcreteArray(outType, Buffer.allocate(outType.dtype(), outType.size()));
   }
 
   @Override public void begin(NDArray[] env, int parts) {
@@ -182,8 +187,9 @@ final class MatmulStep implements RowStep {
     if (contractionMode()) env[scratchSlot] = new ConcreteArray(new ArrayType(DType.FLOAT64, parts, m * n), Buffer.allocate(DType.FLOAT64, parts * m * n));
   }
 
-  @Override public void runRows(NDArray[] env, int part, int from, int to) {
+  @Override public void runRows(NDArray[] env, int part, int from, int to, int[] rowOrigin) {
     Object a = ((ConcreteArray) env[lhsSlot]).buffer().array(), b = ((ConcreteArray) env[rhsSlot]).buffer().array();
+    int aOrg = rowOrigin[lhsSlot], bOrg = rowOrigin[rhsSlot], cOrg = rowOrigin[outSlot];
     if (contractionMode()) {
       double[] totals = (double[]) ((ConcreteArray) env[scratchSlot]).buffer().array();
       int off = part * m * n;
@@ -191,9 +197,10 @@ final class MatmulStep implements RowStep {
         float[] fb = (float[]) b, c = new float[m * n];
         for (int r = from; r < to; r++) {
           for (int i = 0; i < m; i++) {
-            float x = fa[r * m + i];
-            if (VectorSupport.AVAILABLE && n >= 16) VectorMatmul.axpy(x, fb, r * n, c, i * n, n);
-            else for (int j = 0; j < n; j++) c[i * n + j] += x * fb[r * n + j];
+            float x = fa[(r - aOrg) * m + i];
+            int bo = (r - bOrg) * n;
+            if (VectorSupport.AVAILABLE && n >= 16) VectorMatmul.axpy(x, fb, bo, c, i * n, n);
+            else for (int j = 0; j < n; j++) c[i * n + j] += x * fb[bo + j];
           }
         }
         for (int i = 0; i < c.length; i++) totals[off + i] += c[i];
@@ -201,8 +208,8 @@ final class MatmulStep implements RowStep {
         double[] da = (double[]) a, db = (double[]) b;
         for (int r = from; r < to; r++) {
           for (int i = 0; i < m; i++) {
-            double x = da[r * m + i];
-            for (int j = 0; j < n; j++) totals[off + i * n + j] += x * db[r * n + j];
+            double x = da[(r - aOrg) * m + i];
+            for (int j = 0; j < n; j++) totals[off + i * n + j] += x * db[(r - bOrg) * n + j];
           }
         }
       }
@@ -211,10 +218,30 @@ final class MatmulStep implements RowStep {
     Object bp = ((ConcreteArray) env[scratchSlot]).buffer().array();
     Object c = ((ConcreteArray) env[outSlot]).buffer().array();
     if (a instanceof float[] fa) {
-      if (VectorSupport.AVAILABLE) VectorMatmul.rows(fa, (float[]) bp, (float[]) c, from, to, m, k, n);
-      else for (int r = from; r < to; r++) rows(fa, (float[]) bp, (float[]) c, r, r * n, r + 1, 0, k);
+      if (VectorSupport.AVAILABLE) {
+        VectorMatmul.rows(fa, aOrg, (float[]) bp, (float[]) c, cOrg, from, to, m, k, n);
+      } else {
+        for (int r = from; r < to; r++) rowAt(fa, (r - aOrg) * k, (float[]) bp, (float[]) c, (r - cOrg) * n);
+      }
     } else {
-      for (int r = from; r < to; r++) rows((double[]) a, (double[]) bp, (double[]) c, r, r * n, 0, k);
+      for (int r = from; r < to; r++) rowAt((double[]) a, (r - aOrg) * k, (double[]) bp, (double[]) c, (r - cOrg) * n);
+    }
+  }
+
+  /** One output row of a plain (batch 1) product at explicit offsets. */
+  private void rowAt(float[] a, int aOff, float[] b, float[] c, int cOff) {
+    for (int j = 0; j < n; j++) c[cOff + j] = 0f;
+    for (int kk = 0; kk < k; kk++) {
+      float x = a[aOff + kk];
+      for (int j = 0; j < n; j++) c[cOff + j] += x * b[kk * n + j];
+    }
+  }
+
+  private void rowAt(double[] a, int aOff, double[] b, double[] c, int cOff) {
+    for (int j = 0; j < n; j++) c[cOff + j] = 0;
+    for (int kk = 0; kk < k; kk++) {
+      double x = a[aOff + kk];
+      for (int j = 0; j < n; j++) c[cOff + j] += x * b[kk * n + j];
     }
   }
 

@@ -19,7 +19,7 @@ final class ReshapeStep implements RowStep {
   }
 
   @Override public void run(NDArray[] env) {
-    allocate(env);
+    allocate(env, java.util.Set.of());
   }
 
   @Override public String describe() { return "reshape -> " + type; }
@@ -34,11 +34,13 @@ final class ReshapeStep implements RowStep {
 
   @Override public boolean readsRowwise(int inputSlot) { return true; }
 
+  @Override public ArrayType outputType(int slot) { return type; }
+
   @Override public long rowWidth() { return 0; }
 
-  @Override public void allocate(NDArray[] env) {
+  @Override public void allocate(NDArray[] env, java.util.Set<Integer> local) {
     env[out] = new ConcreteArray(type, ((ConcreteArray) env[in]).buffer());
   }
 
-  @Override public void runRows(NDArray[] env, int part, int from, int to) {}
+  @Override public void runRows(NDArray[] env, int part, int from, int to, int[] rowOrigin) {}
 }

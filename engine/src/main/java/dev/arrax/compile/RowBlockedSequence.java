@@ -16,29 +16,62 @@ final class RowBlockedSequence implements Step {
   private final List<RowStep> steps;
   private final int rows;
   private final int blockRows;
+  /** Slots written and read only inside this run: each part keeps just one block of their rows. */
+  private final java.util.Set<Integer> local;
 
-  RowBlockedSequence(List<RowStep> steps, int rows) {
+  RowBlockedSequence(List<RowStep> steps, int rows, java.util.Set<Integer> local) {
     this.steps = List.copyOf(steps);
     this.rows = rows;
+    this.local = java.util.Set.copyOf(local);
     long width = 1;
     for (RowStep s : steps) width += s.rowWidth();
     this.blockRows = (int) Math.max(16, Math.min(8192, BLOCK_ELEMENTS / width));
   }
 
   @Override public void run(NDArray[] env) {
-    for (RowStep s : steps) s.allocate(env);
+    for (RowStep s : steps) s.allocate(env, local);
     long work = 0;
     for (RowStep s : steps) work += s.rowWidth() * (long) rows;
     int parts = Parallel.partsFor(work, Math.max(1, rows / blockRows));
     for (RowStep s : steps) s.begin(env, parts);
     Parallel.forEach(parts, p -> {
+      NDArray[] partEnv = env.clone();
+      int[] origin = new int[env.length];
+      for (RowStep s : steps) {
+        for (int slot : s.outputSlots()) {
+          if (!local.contains(slot)) continue;
+          dev.arrax.core.ArrayType t = s.outputType(slot);
+          int perRow = t.size() / rows;
+          partEnv[slot] = new dev.arrax.core.ConcreteArray(dev.arrax.core.ArrayType.of(t.dtype(), blockRows * perRow),
+              dev.arrax.core.Buffer.allocate(t.dtype(), blockRows * perRow));
+        }
+      }
       int from = (int) ((long) rows * p / parts), to = (int) ((long) rows * (p + 1) / parts);
       for (int r = from; r < to; r += blockRows) {
         int end = Math.min(to, r + blockRows);
-        for (RowStep s : steps) s.runRows(env, p, r, end);
+        for (int slot : local) origin[slot] = r;
+        for (RowStep s : steps) s.runRows(partEnv, p, r, end, origin);
       }
     });
     for (RowStep s : steps) s.finish(env);
+  }
+
+  /**
+   * Outputs of fused loops and row-mode matmuls in the run that nothing outside the run reads (and no
+   * reshape, which would alias them): intermediate rows that never need to exist all at once.
+   */
+  private static java.util.Set<Integer> localSlots(List<RowStep> run, List<Step> all, java.util.Set<Integer> programOutputs) {
+    java.util.Set<Integer> candidates = new java.util.HashSet<>();
+    for (RowStep s : run) {
+      if (s instanceof ReshapeStep || (s instanceof MatmulStep m && !m.producesRows())) continue;
+      for (int slot : s.outputSlots()) candidates.add(slot);
+    }
+    candidates.removeAll(programOutputs);
+    for (Step s : all) {
+      boolean inRun = run.contains(s);
+      for (int slot : s.inputSlots()) if (!inRun || s instanceof ReshapeStep) candidates.remove(slot);
+    }
+    return candidates;
   }
 
   @Override public int[] inputSlots() {
@@ -58,7 +91,7 @@ final class RowBlockedSequence implements Step {
    * A step that needs nothing from the run (a small weight computation, say) is moved in front of
    * it instead of ending it.
    */
-  static List<Step> group(List<Step> steps) {
+  static List<Step> group(List<Step> steps, java.util.Set<Integer> programOutputs) {
     List<Step> out = new java.util.ArrayList<>();
     int i = 0;
     while (i < steps.size()) {
@@ -90,7 +123,7 @@ final class RowBlockedSequence implements Step {
       }
       out.addAll(hoisted);
       long real = run.stream().filter(s -> !(s instanceof ReshapeStep)).count();
-      if (real >= 2) out.add(new RowBlockedSequence(run, n));
+      if (real >= 2) out.add(new RowBlockedSequence(run, n, localSlots(run, steps, programOutputs)));
       else out.addAll(run);
       i = j;
     }

@@ -19,21 +19,34 @@ final class VectorMatmul {
 
   /**
    * Rows [from, to) of C = A B for a batch of {@code [m,k] x [k,n]} products laid out row-major;
-   * row r of C belongs to batch r / m.
+   * row r of C belongs to batch r / m. A's buffer starts at row {@code aOrg}, C's at row {@code cOrg}
+   * (0 for whole arrays; a block's first row for block buffers).
    */
-  static void rows(float[] a, float[] b, float[] c, int from, int to, int m, int k, int n) {
+  static void rows(float[] a, int aOrg, float[] b, float[] c, int cOrg, int from, int to, int m, int k, int n) {
     if (n == 1) {
-      for (int r = from; r < to; r++) c[r] = dot(a, r * k, b, (r / m) * k, k);
+      for (int r = from; r < to; r++) c[r - cOrg] = dot(a, (r - aOrg) * k, b, (r / m) * k, k);
       return;
     }
     int r = from;
-    for (; r + 1 < to && (r / m) == ((r + 1) / m); r += 2) twoRows(a, b, c, r, m, k, n);
-    for (; r < to; r++) oneRow(a, b, c, r, m, k, n, 0, k);
+    for (; r + 1 < to && (r / m) == ((r + 1) / m); r += 2) twoRows(a, (r - aOrg) * k, b, (r / m) * k * n, c, (r - cOrg) * n, k, n);
+    for (; r < to; r++) {
+      java.util.Arrays.fill(c, (r - cOrg) * n, (r - cOrg) * n + n, 0f); // oneRow accumulates; block buffers are reused
+      oneRow(a, (r - aOrg) * k, b, (r / m) * k * n, c, (r - cOrg) * n, n, 0, k);
+    }
+  }
+
+  /** Rows [from, to) of whole arrays. */
+  static void rows(float[] a, float[] b, float[] c, int from, int to, int m, int k, int n) {
+    rows(a, 0, b, c, 0, from, to, m, k, n);
   }
 
   /** c[row, :] += sum over kk in [k0, k1) of a[row, kk] * b[batch, kk, :]. */
   static void oneRow(float[] a, float[] b, float[] c, int row, int m, int k, int n, int k0, int k1) {
-    int aOff = row * k, bBase = (row / m) * k * n, cOff = row * n;
+    oneRow(a, row * k, b, (row / m) * k * n, c, row * n, n, k0, k1);
+  }
+
+  /** c[row, :] += sum over kk in [k0, k1) of a[row, kk] * b[batch, kk, :]. */
+  private static void oneRow(float[] a, int aOff, float[] b, int bBase, float[] c, int cOff, int n, int k0, int k1) {
     int j = 0;
     for (; j + 4 * L <= n; j += 4 * L) {
       FloatVector c0 = FloatVector.fromArray(S, c, cOff + j), c1 = FloatVector.fromArray(S, c, cOff + j + L);
@@ -63,8 +76,8 @@ final class VectorMatmul {
     }
   }
 
-  private static void twoRows(float[] a, float[] b, float[] c, int row, int m, int k, int n) {
-    int a0 = row * k, a1 = a0 + k, bBase = (row / m) * k * n, c0ff = row * n, c1ff = c0ff + n;
+  private static void twoRows(float[] a, int a0, float[] b, int bBase, float[] c, int c0ff, int k, int n) {
+    int a1 = a0 + k, c1ff = c0ff + n;
     int j = 0;
     for (; j + 4 * L <= n; j += 4 * L) {
       FloatVector p0 = FloatVector.zero(S), p1 = FloatVector.zero(S), p2 = FloatVector.zero(S), p3 = FloatVector.zero(S);
