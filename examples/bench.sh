@@ -3,6 +3,7 @@
 # hand-written Java loop, in ONE java process. See BENCHMARKS.md.
 #
 #   bash examples/bench.sh [W1 W2 W3] [--rows N] [--reps R]     (default: all three, N = 1000000, R = 5)
+#   bash examples/bench.sh spark [--rows N] [--reps R]           (W1 through the Spark connector, local[2])
 #
 # Builds the engine and the examples with Maven (offline first) into the build folder
 # $ARRAX_BENCH_TARGET (default target-bench, so it never touches anyone's `target`), then runs
@@ -27,6 +28,11 @@ echo "bench: building engine + examples (mvn, build folder $TARGET) ..." >&2
 mvn -o "${MVN_ARGS[@]}" || mvn "${MVN_ARGS[@]}"
 
 CP="$ROOT/examples/$TARGET/classes:$(cat "$CP_FILE")"
+if [ "${1:-}" = spark ]; then
+  shift
+  # shellcheck disable=SC2086
+  exec java --add-modules jdk.incubator.vector ${BENCH_JAVA_OPTS:--Xms2g -Xmx8g} -cp "$CP" dev.arrax.examples.SparkBench "$@"
+fi
 # shellcheck disable=SC2086  # BENCH_JAVA_OPTS is a list of options
 exec java --add-modules jdk.incubator.vector ${BENCH_JAVA_OPTS:--Xms2g -Xmx8g} \
   -cp "$CP" dev.arrax.examples.bench.Bench "$@"

@@ -1,0 +1,158 @@
+package dev.arrax.examples;
+
+import dev.arrax.Arrax;
+import dev.arrax.Fn;
+import dev.arrax.NDArray;
+import dev.arrax.Np;
+import dev.arrax.spark.ArraxOptions;
+import dev.arrax.spark.ArraxSpark;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * W1 (per-row input gradients of a tanh MLP, d = 32, h = 64, float32) over a cached DataFrame of N rows
+ * ({@code id}, {@code x: array<float>} of 32) in Spark local[2], written to the {@code noop} sink. Four
+ * figures, best of R runs after one warm-up each:
+ * <ul>
+ *   <li>{@code arrax}: {@code ArraxSpark.map(df, grad(mlp), ["x"], ["g"])};
+ *   <li>{@code io_floor}: the same path with an identity kernel (what the connector costs without compute);
+ *   <li>{@code engine}: {@code jit(vmap(grad(mlp)))} on an in-memory {@code f32[N, 32]} (no Spark), all cores;
+ *   <li>{@code row_udf}: a plain Spark Java UDF computing the same gradient per row with scalar loops.
+ * </ul>
+ * Ends with {@code RESULT SPARK_W1 arrax_rows_per_s=<n> io_floor_rows_per_s=<n> engine_rows_per_s=<n> row_udf_rows_per_s=<n>}.
+ *
+ * <p>Run: {@code java --add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
+ * --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -cp <examples runtime classpath> dev.arrax.examples.SparkBench
+ * [--rows N] [--reps R]} (defaults 1,000,000 and 3).
+ */
+public final class SparkBench {
+  static final int D = 32;
+  static final int H = 64;
+
+  private SparkBench() {}
+
+  public static void main(String[] args) {
+    // slf4j-simple (the examples' logger) would print Spark's INFO lines
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    int rows = 1_000_000;
+    int reps = 3;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--rows" -> rows = Integer.parseInt(args[++i]);
+        case "--reps" -> reps = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --rows N --reps R");
+      }
+    }
+    Random rng = new Random(0);
+    float[] w1 = gaussian(rng, D * H, 1 / Math.sqrt(D));
+    float[] b1 = gaussian(rng, H, 1);
+    float[] w2 = gaussian(rng, H, 1 / Math.sqrt(H));
+    NDArray W1 = NDArray.fromFlat(w1, D, H);
+    NDArray B1 = NDArray.fromFlat(b1, H);
+    NDArray W2 = NDArray.fromFlat(w2, H);
+    Fn mlp = a -> Np.dot(Np.tanh(Np.add(Np.dot(a[0], W1), B1)), W2);
+    Fn saliency = Arrax.grad(mlp);
+
+    SparkSession spark = SparkSession.builder().appName("SparkBench W1").master("local[2]")
+        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    try {
+      Column[] xs = new Column[D];
+      for (int j = 0; j < D; j++) xs[j] = functions.randn(1000 + j).cast("float");
+      Dataset<Row> df = spark.range(0, rows, 1, 2).select(functions.col("id"), functions.array(xs).as("x")).cache();
+      long t0 = System.nanoTime();
+      long n = df.count();
+      System.out.printf("SparkBench: %,d rows (x: array<float> of %d) cached in %.1f s; local[2], %d cores, %s%n", n, D,
+          (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+
+      double scan = best("scan only (noop sink)", reps, n, () -> df.write().format("noop").mode("overwrite").save());
+      double floor = best("io_floor (identity kernel)", reps, n, () -> ArraxSpark.map(df, a -> a[0], new String[] {"x"},
+          new String[] {"y"}, ArraxOptions.defaults().withName("identity")).write().format("noop").mode("overwrite").save());
+      double arrax = best("arrax W1 (grad of mlp)", reps, n, () -> ArraxSpark.map(df, saliency, new String[] {"x"},
+          new String[] {"g"}, ArraxOptions.defaults().withName("W1 saliency")).write().format("noop").mode("overwrite").save());
+
+      UserDefinedFunction udf = functions.udf((UDF1<scala.collection.Seq<Float>, float[]>) x -> rowGradient(x, w1, b1, w2),
+          DataTypes.createArrayType(DataTypes.FloatType));
+      double rowUdf = best("row_udf (Java UDF, scalar loops)", reps, n,
+          () -> df.withColumn("g", udf.apply(functions.col("x"))).write().format("noop").mode("overwrite").save());
+
+      // Same numbers from the three paths, on the first rows.
+      List<Row> a = ArraxSpark.map(df.limit(1000), saliency, new String[] {"x"}, new String[] {"g"}).select("g").collectAsList();
+      List<Row> u = df.limit(1000).withColumn("g", udf.apply(functions.col("x"))).select("g").collectAsList();
+      double maxDiff = 0;
+      for (int i = 0; i < a.size(); i++) {
+        List<Object> ga = a.get(i).getList(0);
+        List<Object> gu = u.get(i).getList(0);
+        for (int j = 0; j < D; j++) maxDiff = Math.max(maxDiff, Math.abs(((Float) ga.get(j)) - ((Float) gu.get(j))));
+      }
+      System.out.printf("check: max |arrax - row udf| over 1000 rows x %d = %.2e%n", D, maxDiff);
+      df.unpersist();
+
+      float[] x = new float[(int) n * D];
+      Random r2 = new Random(1);
+      for (int i = 0; i < x.length; i++) x[i] = (float) r2.nextGaussian();
+      NDArray X = NDArray.fromFlat(x, (int) n, D);
+      Fn batched = Arrax.jit(Arrax.vmap(saliency));
+      double engine = best("engine jit(vmap(grad)) f32[N,32], all cores", reps, n, () -> batched.apply(X).blockUntilReady());
+
+      System.out.printf("ratios: arrax / row_udf = %.1fx, arrax / engine = %.2f, io_floor / scan = %.2f%n", arrax / rowUdf, arrax / engine,
+          floor / scan);
+      System.out.printf("RESULT SPARK_W1 arrax_rows_per_s=%d io_floor_rows_per_s=%d engine_rows_per_s=%d row_udf_rows_per_s=%d%n",
+          Math.round(arrax), Math.round(floor), Math.round(engine), Math.round(rowUdf));
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Runs once to warm up, then {@code reps} times; prints and returns the best rows/s. */
+  static double best(String name, int reps, long rows, Runnable body) {
+    long w0 = System.nanoTime();
+    body.run();
+    double warm = (System.nanoTime() - w0) / 1e9;
+    List<Double> secs = new ArrayList<>();
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      body.run();
+      secs.add((System.nanoTime() - t0) / 1e9);
+    }
+    double best = secs.stream().mapToDouble(Double::doubleValue).min().orElse(warm);
+    System.out.printf("%-45s %,14.0f rows/s  (best %.3f s of %s; first run %.3f s)%n", name, rows / best, best,
+        secs.stream().map(s -> String.format("%.3f", s)).toList(), warm);
+    return rows / best;
+  }
+
+  /** W1 for one row with scalar loops: W1 ((1 - tanh(x W1 + b1)^2) * w2). */
+  static float[] rowGradient(scala.collection.Seq<Float> xs, float[] w1, float[] b1, float[] w2) {
+    float[] x = new float[D];
+    for (int i = 0; i < D; i++) x[i] = xs.apply(i);
+    float[] s = new float[H];
+    for (int j = 0; j < H; j++) {
+      float z = b1[j];
+      for (int i = 0; i < D; i++) z += x[i] * w1[i * H + j];
+      float t = (float) Math.tanh(z);
+      s[j] = (1 - t * t) * w2[j];
+    }
+    float[] g = new float[D];
+    for (int i = 0; i < D; i++) {
+      float acc = 0;
+      for (int j = 0; j < H; j++) acc += w1[i * H + j] * s[j];
+      g[i] = acc;
+    }
+    return g;
+  }
+
+  static float[] gaussian(Random rng, int n, double scale) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) v[i] = (float) (rng.nextGaussian() * scale);
+    return v;
+  }
+}

@@ -1,0 +1,506 @@
+package dev.arrax.spark;
+
+import dev.arrax.Arrax;
+import dev.arrax.Fn;
+import dev.arrax.MultiFn;
+import dev.arrax.NDArray;
+import dev.arrax.Np;
+import dev.arrax.arrow.NullPolicy;
+import dev.arrax.core.ArrayType;
+import dev.arrax.core.ConcreteArray;
+import dev.arrax.ir.Program;
+import dev.arrax.spark.Columns.InputColumn;
+import dev.arrax.spark.Columns.OutputColumn;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs Arrax functions over Spark DataFrames: a function written for ONE row is traced on the driver, shipped
+ * to the executors as program text, batched there with vmap, compiled once per executor JVM, and applied batch
+ * by batch ({@code jit(vmap(f))}) to every partition. No user lambda is serialized.
+ *
+ * <h2>Inputs</h2>
+ * Each input column gives the function one argument per row: a numeric scalar column ({@code float},
+ * {@code double}, {@code int}, {@code bigint}, {@code smallint}, {@code tinyint}, {@code boolean}) a 0-d array of
+ * the matching dtype (f32, f64, i32, i64, i32, i32, bool); an {@code array<float|double|int|bigint>} column a 1-d
+ * array {@code [d]}, where every row must have the same length {@code d} (read from the first non-null row, or
+ * given with {@link ArraxOptions#withArrayLength}). A missing or mistyped column fails on the driver before any
+ * task runs, naming the column, its type and the types accepted.
+ *
+ * <h2>Outputs</h2>
+ * A per-row output that is a scalar becomes a scalar column, a 1-d array {@code [k]} an
+ * {@code array<...>} column; f32, f64, i32, i64 and bool give float, double, int, bigint and boolean.
+ *
+ * <pre>{@code
+ * // per-row input gradients of a tanh MLP (W1, b1, w2 captured as constants of the traced program)
+ * Fn f = a -> Np.dot(Np.tanh(Np.add(Np.dot(a[0], W1), b1)), w2);
+ * Dataset<Row> out = ArraxSpark.map(df, Arrax.grad(f), new String[] {"x"}, new String[] {"saliency"});
+ *
+ * // value and gradient in one pass
+ * Dataset<Row> both = ArraxSpark.mapMulti(df, Arrax.valueAndGrad(f), new String[] {"x"}, new String[] {"score", "saliency"});
+ * }</pre>
+ *
+ * <p>Each task runs the kernels on its own thread ({@link dev.arrax.compile.Parallel#runSingleThreaded}):
+ * Spark already runs one task per core. Per-partition metrics (rows, batches, time in the kernel) are logged
+ * at INFO by {@code dev.arrax.spark.MapTask} and counted in named accumulators shown in the Spark UI.
+ */
+public final class ArraxSpark {
+  private static final Logger LOG = LoggerFactory.getLogger(ArraxSpark.class);
+  private static final String JOB_DESCRIPTION = "spark.job.description";
+  private static final String CALL_SITE_SHORT = "callSite.short";
+  private static final String CALL_SITE_LONG = "callSite.long";
+
+  private ArraxSpark() {}
+
+  /** The result of {@link #sumValueAndGradient}: the summed loss, the summed gradient (same keys as the params) and the rows used. */
+  public record GradientSum(double value, Map<String, NDArray> gradient, long rows) {}
+
+  // ---------------------------------------------------------------- map
+
+  /**
+   * The DataFrame with all its columns, in order, followed by the output of {@code perRowFn} applied to every
+   * row, in the same row order. {@code perRowFn} takes one argument per input column (for ONE row) and returns
+   * one array: with one output name it becomes one column (a scalar or an array column); with {@code k > 1}
+   * names the function must return a 1-d array of {@code k} elements per row, split into {@code k} scalar
+   * columns. Options come from the Spark conf ({@code spark.arrax.*}) and the defaults.
+   */
+  public static Dataset<Row> map(Dataset<Row> df, Fn perRowFn, String[] inputCols, String[] outputCols) {
+    return map(df, perRowFn, inputCols, outputCols, ArraxOptions.defaults());
+  }
+
+  /** {@link #map(Dataset, Fn, String[], String[])} with options; unset options come from the Spark conf. */
+  public static Dataset<Row> map(Dataset<Row> df, Fn perRowFn, String[] inputCols, String[] outputCols, ArraxOptions options) {
+    requireNonNull("map", df, perRowFn, options);
+    MultiFn m = args -> new NDArray[] {perRowFn.apply(args)};
+    return mapImpl("map", df, m, inputCols, outputCols, options, true);
+  }
+
+  /**
+   * As {@link #map(Dataset, Fn, String[], String[])} for a function with several outputs (e.g.
+   * {@link Arrax#valueAndGrad}): one output column per output, in order, computed in one pass.
+   */
+  public static Dataset<Row> mapMulti(Dataset<Row> df, MultiFn perRowFn, String[] inputCols, String[] outputCols) {
+    return mapMulti(df, perRowFn, inputCols, outputCols, ArraxOptions.defaults());
+  }
+
+  /** {@link #mapMulti(Dataset, MultiFn, String[], String[])} with options. */
+  public static Dataset<Row> mapMulti(Dataset<Row> df, MultiFn perRowFn, String[] inputCols, String[] outputCols, ArraxOptions options) {
+    requireNonNull("mapMulti", df, perRowFn, options);
+    return mapImpl("mapMulti", df, perRowFn, inputCols, outputCols, options, false);
+  }
+
+  private static Dataset<Row> mapImpl(String op, Dataset<Row> df, MultiFn fn, String[] inputCols, String[] outputCols,
+      ArraxOptions options, boolean single) {
+    op = "ArraxSpark." + op;
+    SparkSession spark = df.sparkSession();
+    ArraxOptions o = options.resolve(spark.conf());
+    StructType schema = df.schema();
+    InputColumn[] cols = Columns.resolveInputs(op, schema, inputCols);
+    Columns.checkOutputNames(op, schema, outputCols);
+    BatchReader.checkFill(op, cols, o.nullPolicy());
+    String label = label(o, inputCols, outputCols);
+    logBackend(op, o);
+    boolean[] guessed = new boolean[cols.length];
+    cols = resolveArrayLengths(op, df, cols, o, guessed);
+
+    Program perRow = tracePerRow(op, fn, cols, guessed, null);
+    OutputColumn[] outs = outputColumns(op, perRow, outputCols, single);
+    String text = perRow.toText();
+    String digest = Programs.digest(text);
+    checkBatches(op, Programs.Batching.MAP, perRow, digest, 0);
+
+    SparkContext sc = spark.sparkContext();
+    String who = op + " " + label;
+    LongAccumulator rows = sc.longAccumulator("arrax " + label + ": rows");
+    LongAccumulator batches = sc.longAccumulator("arrax " + label + ": batches");
+    LongAccumulator kernelMicros = sc.longAccumulator("arrax " + label + ": kernel time (us)");
+    MapTask task = new MapTask(op, label, text, digest, cols, outs, schema, o.nullPolicy(), o.batchRows(), rows, batches, kernelMicros);
+    RDD<InternalRow> input = classic(df).queryExecution().toRdd();
+    RDD<InternalRow> mapped = withCallSite(sc, who, () -> input.toJavaRDD().mapPartitions(task, true).rdd().setName(who));
+
+    StructType outSchema = withOutputs(schema, outs, o.nullPolicy());
+    LOG.info("{}: program {} ({} equations) over {} -> {}, {}", op, digest.substring(0, 12), perRow.eqns().size(),
+        Arrays.stream(cols).map(InputColumn::describe).collect(Collectors.joining(", ")),
+        Arrays.stream(outs).map(c -> c.name() + " " + c.sparkType().simpleString()).collect(Collectors.joining(", ")), o);
+    return withCallSite(sc, who, () -> ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(mapped, outSchema, false));
+  }
+
+  /**
+   * The schema {@link #map} / {@link #mapMulti} would produce, computed without reading any data (for
+   * {@link ArraxTransformer#transformSchema}): array lengths come from the options, else 1 is tried.
+   */
+  static StructType outputSchema(String op, StructType schema, MultiFn fn, String[] inputCols, String[] outputCols, ArraxOptions o,
+      boolean single) {
+    InputColumn[] cols = Columns.resolveInputs(op, schema, inputCols);
+    Columns.checkOutputNames(op, schema, outputCols);
+    boolean[] guessed = new boolean[cols.length];
+    for (int i = 0; i < cols.length; i++) {
+      if (cols[i].scalar()) continue;
+      Integer given = o.arrayLengths().get(cols[i].name());
+      guessed[i] = given == null;
+      cols[i] = cols[i].withWidth(given == null ? 1 : given);
+    }
+    Program perRow = tracePerRow(op, fn, cols, guessed, null, "is an array column whose length is not set (1 was tried); set it with "
+        + "ArraxTransformer.setArrayLengths or ArraxOptions.withArrayLength(\"%s\", d)");
+    OutputColumn[] outs = outputColumns(op, perRow, outputCols, single);
+    return withOutputs(schema, outs, o.nullPolicy());
+  }
+
+  private static StructType withOutputs(StructType schema, OutputColumn[] outs, NullPolicy policy) {
+    List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
+    boolean nullable = policy.kind() == NullPolicy.Kind.NULL_ROW;
+    for (OutputColumn oc : outs) fields.add(new StructField(oc.name(), oc.sparkType(), nullable, org.apache.spark.sql.types.Metadata.empty()));
+    return new StructType(fields.toArray(new StructField[0]));
+  }
+
+  /** The output columns of a traced per-row program, checked against the names. */
+  private static OutputColumn[] outputColumns(String op, Program perRow, String[] names, boolean single) {
+    ArrayType[] t = perRow.outTypes();
+    for (int i = 0; i < t.length; i++) {
+      if (t[i].rank() > 1) {
+        throw new ArraxSparkException(op + ": output " + i + " of the function is " + t[i] + " per row; outputs must be scalars or 1-d "
+            + "arrays per row (reshape it to [" + t[i].size() + "] for an array column)");
+      }
+    }
+    if (single && names.length > 1) {
+      ArrayType r = t[0];
+      if (r.rank() != 1 || r.dim(0) != names.length) {
+        throw new ArraxSparkException(op + ": " + names.length + " output columns " + Arrays.toString(names) + " need the function to return a "
+            + "1-d array of " + names.length + " elements per row (one per column), but it returns " + r
+            + "; give one output name for a single column");
+      }
+      OutputColumn[] outs = new OutputColumn[names.length];
+      for (int j = 0; j < names.length; j++) outs[j] = new OutputColumn(names[j], 0, j, names.length, r.dtype(), Columns.SCALAR);
+      return outs;
+    }
+    if (names.length != t.length) {
+      throw new ArraxSparkException(op + ": the function returns " + t.length + " outputs " + Arrays.toString(t) + " per row but "
+          + names.length + " output column names were given " + Arrays.toString(names) + "; give one name per output");
+    }
+    OutputColumn[] outs = new OutputColumn[t.length];
+    for (int j = 0; j < t.length; j++) {
+      boolean scalar = t[j].rank() == 0;
+      outs[j] = new OutputColumn(names[j], j, 0, scalar ? 1 : t[j].dim(0), t[j].dtype(), scalar ? Columns.SCALAR : t[j].dim(0));
+    }
+    return outs;
+  }
+
+  // ---------------------------------------------------------------- sumGradient
+
+  /**
+   * The sum over all rows of the gradient of {@code lossPerRow} with respect to {@code params}: the building block
+   * of full-batch training. Equivalent to {@code gradTree(sum over rows of lossPerRow)} on one machine.
+   *
+   * <p><b>Arguments of {@code lossPerRow}</b>: the parameter arrays in sorted key order (as {@link dev.arrax.Tree}
+   * flattens a map), then one argument per feature column for ONE row (0-d for a scalar column, {@code [d]} for an
+   * array column), and it returns a scalar loss. For {@code params = {"w": .., "b": ..}} and
+   * {@code featureCols = {"x", "y"}} it is called as {@code lossPerRow(b, w, x, y)}:
+   * <pre>{@code
+   * Fn loss = a -> {                      // a[0] = b, a[1] = w, a[2] = x (one row), a[3] = y
+   *   NDArray z = Np.add(Np.dot(a[2], a[1]), a[0]);
+   *   return Np.subtract(Nn.softplus(z), Np.multiply(a[3], z));
+   * };
+   * Map<String, NDArray> g = ArraxSpark.sumGradient(df, loss, Map.of("w", w, "b", b), new String[] {"x", "y"});
+   * }</pre>
+   * The gradient has the keys, shapes and dtypes of {@code params}. Per batch the connector runs
+   * {@code sum over rows of vmap(grad(lossPerRow))} compiled (summed in f64); partitions are combined with
+   * {@code treeAggregate}. Sums across batches and partitions are exact (rounded once at the end), so the result is bit-for-bit the
+   * same on every run over the same partitioning, whatever order Spark's tasks finish in. Parameters are program
+   * inputs, not constants: a training loop that calls this with new values reuses the executors' compiled
+   * programs. Under {@link NullPolicy#NULL_ROW} rows with a null feature are skipped.
+   */
+  public static Map<String, NDArray> sumGradient(Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols) {
+    return sumGradient(df, lossPerRow, params, featureCols, ArraxOptions.defaults());
+  }
+
+  /** {@link #sumGradient(Dataset, Fn, Map, String[])} with options. */
+  public static Map<String, NDArray> sumGradient(Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
+      ArraxOptions options) {
+    return gradientImpl("ArraxSpark.sumGradient", df, lossPerRow, params, featureCols, options).gradient();
+  }
+
+  /** The summed loss and its gradient in one pass (e.g. for a line search); see {@link #sumGradient(Dataset, Fn, Map, String[])}. */
+  public static GradientSum sumValueAndGradient(Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
+      ArraxOptions options) {
+    return gradientImpl("ArraxSpark.sumValueAndGradient", df, lossPerRow, params, featureCols, options);
+  }
+
+  private static GradientSum gradientImpl(String op, Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
+      ArraxOptions options) {
+    requireNonNull(op, df, lossPerRow, options);
+    if (params == null || params.isEmpty()) throw new ArraxSparkException(op + ": give at least one parameter array in params");
+    TreeMap<String, NDArray> sorted = new TreeMap<>();
+    for (Map.Entry<String, NDArray> e : params.entrySet()) {
+      if (e.getKey() == null) throw new ArraxSparkException(op + ": a parameter key is null");
+      NDArray v = e.getValue();
+      if (!(v instanceof ConcreteArray)) {
+        throw new ArraxSparkException(op + ": parameter '" + e.getKey() + "' must be a concrete array, got " + v);
+      }
+      if (!v.dtype().isFloating()) {
+        throw new ArraxSparkException(op + ": parameter '" + e.getKey() + "' is " + v.type() + "; gradients need f32 or f64 parameters");
+      }
+      sorted.put(e.getKey(), v);
+    }
+    SparkSession spark = df.sparkSession();
+    ArraxOptions o = options.resolve(spark.conf());
+    InputColumn[] cols = Columns.resolveInputs(op, df.schema(), featureCols);
+    BatchReader.checkFill(op, cols, o.nullPolicy());
+    logBackend(op, o);
+    boolean[] guessed = new boolean[cols.length];
+    cols = resolveArrayLengths(op, df, cols, o, guessed);
+
+    List<String> keys = new ArrayList<>(sorted.keySet());
+    NDArray[] leaves = sorted.values().toArray(new NDArray[0]);
+    int[] argnums = new int[leaves.length];
+    for (int i = 0; i < argnums.length; i++) argnums[i] = i;
+    Program perRow = tracePerRow(op, Arrax.valueAndGrad(lossPerRow, argnums), cols, guessed, leaves);
+    String text = perRow.toText();
+    String digest = Programs.digest(text);
+    checkBatches(op, Programs.Batching.GRADIENT_SUM, perRow, digest, leaves.length);
+
+    // Only the feature columns travel: select them, so they sit at ordinals 0..F-1.
+    Column[] selected = new Column[cols.length];
+    InputColumn[] shipped = new InputColumn[cols.length];
+    for (int i = 0; i < cols.length; i++) {
+      selected[i] = df.col(quote(cols[i].name()));
+      shipped[i] = new InputColumn(cols[i].name(), i, cols[i].elem(), cols[i].width());
+    }
+    Dataset<Row> features = df.select(selected);
+    String label = o.name() != null ? o.name() : "d loss/d " + keys + " over " + Arrays.toString(featureCols);
+    String who = op + " " + label;
+    List<GradientTask.Param> ps = new ArrayList<>();
+    for (int i = 0; i < leaves.length; i++) ps.add(GradientTask.Param.of(keys.get(i), leaves[i]));
+    GradientTask task = new GradientTask(op, label, text, digest, ps, shipped, features.schema(), o.nullPolicy(), o.batchRows());
+    SparkContext sc = spark.sparkContext();
+    RDD<InternalRow> input = classic(features).queryExecution().toRdd();
+    long t0 = System.nanoTime();
+    GradientPartial total = withJobDescription(sc, who, () -> withCallSite(sc, who, () -> {
+      JavaRDD<GradientPartial> partials = input.toJavaRDD().mapPartitions(task);
+      partials.setName(who);
+      GradientPartial.Merge merge = new GradientPartial.Merge();
+      return partials.treeAggregate(new GradientPartial(task.gradientElements), merge, merge, 2);
+    }));
+    LOG.info("{}: {} rows in {} batches, kernel {} ms (all tasks), {} ms on the driver", who, total.rows, total.batches,
+        total.kernelNanos / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+
+    Map<String, NDArray> grad = new LinkedHashMap<>();
+    int e = 0;
+    for (int i = 0; i < leaves.length; i++) {
+      int size = leaves[i].size();
+      double[] g = new double[size];
+      for (int j = 0; j < size; j++) g[j] = total.gradient.get(e++);
+      grad.put(keys.get(i), NDArray.fromFlat(g, leaves[i].dtype(), leaves[i].shape()));
+    }
+    return new GradientSum(total.value.get(0), Collections.unmodifiableMap(grad), total.rows);
+  }
+
+  // ---------------------------------------------------------------- SQL
+
+  /**
+   * Registers {@code perRowFn} as a Spark SQL function {@code name}, for queries such as
+   * {@code SELECT id, saliency(x) FROM t}. The function is traced on the driver at the shapes and dtypes of
+   * {@code exampleRow} (one array per argument: 0-d for a scalar argument, {@code [d]} for an array argument;
+   * only the types are used) and runs, compiled, ONE ROW AT A TIME in the executors: use {@link #map} for
+   * throughput. Arguments of another numeric type are converted to the example's dtype (a double column into
+   * an f32 argument is rounded); an array argument of another length fails naming the function and the
+   * argument; a null argument gives a null result. The result is a scalar or an array column by the per-row
+   * output's rank (0 or 1). Up to 10 arguments.
+   *
+   * <pre>{@code
+   * ArraxSpark.registerUdf(spark, "saliency", Arrax.grad(mlp), Np.zeros(new int[] {32}, DType.FLOAT32));
+   * spark.sql("SELECT id, saliency(x) AS g FROM features");
+   * }</pre>
+   */
+  public static void registerUdf(SparkSession spark, String name, Fn perRowFn, NDArray... exampleRow) {
+    String op = "ArraxSpark.registerUdf(" + name + ")";
+    if (spark == null || name == null || perRowFn == null) throw new ArraxSparkException(op + ": spark, name and the function must not be null");
+    if (exampleRow == null || exampleRow.length == 0 || exampleRow.length > RowUdf.MAX_ARGS) {
+      throw new ArraxSparkException(op + ": give between 1 and " + RowUdf.MAX_ARGS + " example arguments (one per SQL argument), got "
+          + (exampleRow == null ? 0 : exampleRow.length));
+    }
+    for (int i = 0; i < exampleRow.length; i++) {
+      if (exampleRow[i] == null || exampleRow[i].ndim() > 1) {
+        throw new ArraxSparkException(op + ": example argument " + i + " must be a 0-d or 1-d array, got "
+            + (exampleRow[i] == null ? "null" : exampleRow[i].type()));
+      }
+    }
+    Program perRow;
+    try {
+      perRow = Arrax.makeJaxpr(perRowFn, exampleRow);
+    } catch (RuntimeException e) {
+      throw new ArraxSparkException(op + ": tracing the function at " + Arrays.toString(Arrays.stream(exampleRow).map(NDArray::type).toArray())
+          + " failed: " + e.getMessage(), e);
+    }
+    ArrayType out = perRow.outTypes()[0];
+    if (out.rank() > 1) {
+      throw new ArraxSparkException(op + ": the function returns " + out + " per row; a SQL function returns a scalar or a 1-d array");
+    }
+    String text = perRow.toText();
+    RowUdf udf = new RowUdf(name, text, Programs.digest(text));
+    org.apache.spark.sql.types.DataType type = out.rank() == 0 ? Columns.sparkType(out.dtype())
+        : org.apache.spark.sql.types.DataTypes.createArrayType(Columns.sparkType(out.dtype()), false);
+    udf.register(spark, exampleRow.length, type);
+    LOG.info("{}: registered, {} -> {} ({} equations)", op, Arrays.toString(perRow.inTypes()), type.simpleString(), perRow.eqns().size());
+  }
+
+  // ---------------------------------------------------------------- shared driver-side steps
+
+  /** Traces {@code fn} for one row (after {@code leading} unbatched arguments), wrapping failures with the column types. */
+  private static Program tracePerRow(String op, MultiFn fn, InputColumn[] cols, boolean[] guessed, NDArray[] leading) {
+    return tracePerRow(op, fn, cols, guessed, leading, "has no non-null row to read its length from; give it with "
+        + "ArraxOptions.withArrayLength(\"%s\", d)");
+  }
+
+  private static Program tracePerRow(String op, MultiFn fn, InputColumn[] cols, boolean[] guessed, NDArray[] leading, String hint) {
+    int lead = leading == null ? 0 : leading.length;
+    NDArray[] examples = new NDArray[lead + cols.length];
+    for (int i = 0; i < lead; i++) examples[i] = leading[i];
+    for (int i = 0; i < cols.length; i++) examples[lead + i] = Np.zeros(cols[i].rowShape(), cols[i].dtype());
+    try {
+      return Arrax.makeJaxprMulti(fn, examples);
+    } catch (RuntimeException e) {
+      StringBuilder sb = new StringBuilder(op).append(": tracing the per-row function failed for ");
+      if (lead > 0) sb.append(lead).append(" parameter arrays and ");
+      sb.append("inputs ");
+      for (int i = 0; i < cols.length; i++) {
+        sb.append(i == 0 ? "" : ", ").append(cols[i].describe()).append(" as ").append(examples[lead + i].type());
+      }
+      sb.append(": ").append(e.getMessage());
+      for (int i = 0; i < cols.length; i++) {
+        if (guessed[i]) {
+          sb.append(". Column '").append(cols[i].name()).append("' ").append(String.format(hint, cols[i].name()));
+        }
+      }
+      throw new ArraxSparkException(sb.toString(), e);
+    }
+  }
+
+  /** Batches the per-row program once on the driver, so a missing batching rule fails here and not in a task. */
+  private static void checkBatches(String op, Programs.Batching kind, Program perRow, String digest, int params) {
+    if (!Programs.firstCheck(kind + "|" + digest)) return;
+    try {
+      if (kind == Programs.Batching.MAP) Programs.batchedMap(perRow, 2);
+      else Programs.batchedGradientSum(perRow, params, 2);
+    } catch (RuntimeException e) {
+      throw new ArraxSparkException(op + ": the per-row function traced, but batching it with vmap failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Lengths read from the data, per DataFrame object (weakly held), so a training loop that passes the same
+   * DataFrame to {@link #sumGradient} again does not run the probe job again.
+   */
+  private static final Map<Dataset<?>, Map<String, Integer>> PROBED_LENGTHS = new java.util.WeakHashMap<>();
+
+  /** Array columns get their length from the options or from their first non-null row (one small job each, once per DataFrame). */
+  private static InputColumn[] resolveArrayLengths(String op, Dataset<Row> df, InputColumn[] cols, ArraxOptions o, boolean[] guessed) {
+    InputColumn[] out = cols.clone();
+    for (int i = 0; i < cols.length; i++) {
+      InputColumn c = cols[i];
+      if (c.scalar()) continue;
+      Integer given = o.arrayLengths().get(c.name());
+      if (given != null) {
+        out[i] = c.withWidth(given);
+        continue;
+      }
+      Integer known;
+      synchronized (PROBED_LENGTHS) {
+        known = PROBED_LENGTHS.computeIfAbsent(df, k -> new java.util.HashMap<>()).get(c.name());
+      }
+      if (known != null) {
+        out[i] = c.withWidth(known);
+        continue;
+      }
+      Column col = df.col(quote(c.name()));
+      Dataset<Row> q = df.where(col.isNotNull()).select(functions.size(col)).limit(1);
+      SparkContext sc = df.sparkSession().sparkContext();
+      List<Row> first = withJobDescription(sc, op + ": length of array column '" + c.name() + "' (first non-null row)", q::collectAsList);
+      if (first.isEmpty()) {
+        guessed[i] = true;
+        out[i] = c.withWidth(0);
+      } else {
+        int d = first.get(0).getInt(0);
+        out[i] = c.withWidth(d);
+        synchronized (PROBED_LENGTHS) {
+          PROBED_LENGTHS.computeIfAbsent(df, k -> new java.util.HashMap<>()).put(c.name(), d);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void logBackend(String op, ArraxOptions o) {
+    switch (o.backend()) {
+      case CPU -> { }
+      case GPU -> LOG.warn("{}: backend gpu was requested, but this build has no GPU backend for the Spark connector; running on the CPU", op);
+      case AUTO -> LOG.info("{}: backend auto: no GPU backend is available to the Spark connector; running on the CPU", op);
+    }
+  }
+
+  private static String label(ArraxOptions o, String[] in, String[] out) {
+    if (o.name() != null) return o.name();
+    return "f(" + String.join(", ", in) + ") -> " + String.join(", ", out);
+  }
+
+  static String quote(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+
+  @SuppressWarnings("unchecked")
+  private static org.apache.spark.sql.classic.Dataset<Row> classic(Dataset<Row> df) {
+    if (df instanceof org.apache.spark.sql.classic.Dataset<?> d) return (org.apache.spark.sql.classic.Dataset<Row>) d;
+    throw new ArraxSparkException("the Arrax connector needs a classic (JVM) Spark session; Spark Connect DataFrames ("
+        + df.getClass().getName() + ") are not supported");
+  }
+
+  private static void requireNonNull(String op, Dataset<Row> df, Object fn, ArraxOptions options) {
+    if (df == null) throw new ArraxSparkException(op + ": the DataFrame is null");
+    if (fn == null) throw new ArraxSparkException(op + ": the function is null");
+    if (options == null) throw new ArraxSparkException(op + ": options are null; use ArraxOptions.defaults()");
+  }
+
+  static <T> T withJobDescription(SparkContext sc, String description, Supplier<T> body) {
+    String prev = sc.getLocalProperty(JOB_DESCRIPTION);
+    sc.setLocalProperty(JOB_DESCRIPTION, description);
+    try {
+      return body.get();
+    } finally {
+      sc.setLocalProperty(JOB_DESCRIPTION, prev);
+    }
+  }
+
+  /** RDDs created inside carry {@code name} as their creation site, which Spark shows as the stage name. */
+  static <T> T withCallSite(SparkContext sc, String name, Supplier<T> body) {
+    String prevShort = sc.getLocalProperty(CALL_SITE_SHORT);
+    String prevLong = sc.getLocalProperty(CALL_SITE_LONG);
+    sc.setLocalProperty(CALL_SITE_SHORT, name);
+    sc.setLocalProperty(CALL_SITE_LONG, name);
+    try {
+      return body.get();
+    } finally {
+      sc.setLocalProperty(CALL_SITE_SHORT, prevShort);
+      sc.setLocalProperty(CALL_SITE_LONG, prevLong);
+    }
+  }
+}

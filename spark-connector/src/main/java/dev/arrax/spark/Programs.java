@@ -1,0 +1,186 @@
+package dev.arrax.spark;
+
+import dev.arrax.DType;
+import dev.arrax.MultiFn;
+import dev.arrax.NDArray;
+import dev.arrax.Np;
+import dev.arrax.compile.CompiledProgram;
+import dev.arrax.core.ArrayType;
+import dev.arrax.ir.Program;
+import dev.arrax.staging.Staging;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-row programs and the batched programs built from them, and the per-JVM cache of compiled ones.
+ *
+ * <p>The driver traces the user's function for ONE row and ships the program's text. Each executor JVM parses
+ * it once, batches it with vmap at the sizes it meets (full batches, and power-of-two buckets for the last
+ * batch of a partition), compiles each once ({@link CompiledProgram}) and keeps them, keyed by the SHA-256
+ * of the program text, the batching and the row count, in a bounded LRU cache.
+ */
+final class Programs {
+  private static final Logger LOG = LoggerFactory.getLogger(Programs.class);
+  private static final int MAX_ENTRIES = 128;
+  /** The smallest batch bucket: tails are padded up to a power of two no smaller than this. */
+  static final int MIN_BUCKET = 64;
+
+  /** How the batched program is built from the per-row one. */
+  enum Batching { MAP, GRADIENT_SUM, ROW }
+
+  private Programs() {}
+
+  private static final Map<String, Object> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
+      return size() > MAX_ENTRIES;
+    }
+  };
+
+  /** A hex SHA-256 of the program text: the cache key that identifies a program across JVMs. */
+  static String digest(String text) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      StringBuilder sb = new StringBuilder(64);
+      for (byte b : h) sb.append(Character.forDigit((b >> 4) & 15, 16)).append(Character.forDigit(b & 15, 16));
+      return sb.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  /** The batch size for {@code n} real rows: the next power of two (at least {@link #MIN_BUCKET}), capped at {@code batchRows}. */
+  static int bucket(int n, int batchRows) {
+    int b = MIN_BUCKET;
+    while (b < n && b < batchRows) b <<= 1;
+    return Math.min(b, batchRows);
+  }
+
+  /** Every input mapped over a new leading axis of {@code rows}: {@code jit(vmap(perRow))}'s program. */
+  static Program batchedMap(Program perRow, int rows) {
+    ArrayType[] in = perRow.inTypes();
+    ArrayType[] batched = new ArrayType[in.length];
+    for (int i = 0; i < in.length; i++) batched[i] = withLeading(in[i], rows);
+    MultiFn f = perRow::call;
+    MultiFn v = f.vmap();
+    return Staging.trace("arrax_map", batched, v::apply);
+  }
+
+  /**
+   * For a per-row program {@code (params..., features...) -> (loss, dloss/dparam...)}: the params unmapped, the
+   * features mapped over {@code rows}, plus a trailing {@code bool[rows]} mask; the outputs are the sums over
+   * the rows where the mask is true, in f64. {@code where}, not a multiplication, drops the other rows, so a NaN
+   * or an infinity computed on a placeholder row cannot leak into the sum.
+   */
+  static Program batchedGradientSum(Program perRow, int params, int rows) {
+    ArrayType[] in = perRow.inTypes();
+    ArrayType[] batched = new ArrayType[in.length + 1];
+    Integer[] axes = new Integer[in.length];
+    for (int i = 0; i < in.length; i++) {
+      batched[i] = i < params ? in[i] : withLeading(in[i], rows);
+      axes[i] = i < params ? null : 0;
+    }
+    batched[in.length] = ArrayType.of(DType.BOOL, rows);
+    MultiFn f = perRow::call;
+    MultiFn v = f.vmap(axes);
+    return Staging.trace("arrax_gradient_sum", batched, args -> {
+      NDArray mask = args[args.length - 1];
+      NDArray[] outs = v.apply(Arrays.copyOf(args, args.length - 1));
+      NDArray[] sums = new NDArray[outs.length];
+      for (int i = 0; i < outs.length; i++) {
+        // Summed in f64 whatever the parameters' dtype, and rounded to it once, at the end, on the driver: a batch
+        // of 65,536 f32 gradients summed in f32 would lose digits that the exact cross-batch sums then keep.
+        NDArray o = outs[i].dtype() == DType.FLOAT64 ? outs[i] : outs[i].astype(DType.FLOAT64);
+        int[] s = new int[o.ndim()];
+        Arrays.fill(s, 1);
+        s[0] = rows;
+        sums[i] = Np.sum(Np.where(mask.reshape(s), o, 0.0), 0);
+      }
+      return sums;
+    });
+  }
+
+  private static ArrayType withLeading(ArrayType t, int rows) {
+    int[] s = t.shape();
+    int[] r = new int[s.length + 1];
+    r[0] = rows;
+    System.arraycopy(s, 0, r, 1, s.length);
+    return ArrayType.of(t.dtype(), r);
+  }
+
+  /** The per-row program of {@code text}, parsed once per JVM. */
+  static Program perRow(String digest, String text) {
+    return (Program) memo("row|" + digest, () -> Program.parse(text)).get();
+  }
+
+  /** The compiled batched program, compiled once per JVM and key (concurrent tasks wait for the first). */
+  static CompiledProgram compiled(String digest, String text, Batching batching, int params, int rows) {
+    String key = batching + "|" + params + "|" + rows + "|" + digest;
+    return (CompiledProgram) memo(key, () -> {
+      long t0 = System.nanoTime();
+      Program row = perRow(digest, text);
+      Program batched = switch (batching) {
+        case MAP -> batchedMap(row, rows);
+        case GRADIENT_SUM -> batchedGradientSum(row, params, rows);
+        case ROW -> row;
+      };
+      CompiledProgram c = CompiledProgram.compile(batched);
+      LOG.info("arrax: compiled program {} ({}, {} rows per batch) in {} ms: {}", digest.substring(0, 12), batching, rows,
+          (System.nanoTime() - t0) / 1_000_000, c.describeSteps());
+      return c;
+    }).get();
+  }
+
+  /** The number of compiled or parsed programs held by this JVM (for tests and diagnostics). */
+  static synchronized int cachedEntries() {
+    return CACHE.size();
+  }
+
+  private static synchronized Memo memo(String key, java.util.function.Supplier<Object> compute) {
+    Object m = CACHE.get(key);
+    if (m == null) {
+      m = new Memo(compute);
+      CACHE.put(key, m);
+    }
+    return (Memo) m;
+  }
+
+  /** A value computed once, outside the cache's lock, by the first thread that asks. */
+  private static final class Memo {
+    private final java.util.function.Supplier<Object> compute;
+    private Object value;
+    private RuntimeException failure;
+
+    Memo(java.util.function.Supplier<Object> compute) {
+      this.compute = compute;
+    }
+
+    synchronized Object get() {
+      if (value == null && failure == null) {
+        try {
+          value = compute.get();
+        } catch (RuntimeException e) {
+          failure = e;
+        }
+      }
+      if (failure != null) throw failure;
+      return value;
+    }
+  }
+
+  /** Driver-side: digests whose batched programs were already checked to trace, so a training loop checks once. */
+  private static final Map<String, Boolean> CHECKED = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 4 * MAX_ENTRIES;
+    }
+  };
+
+  static synchronized boolean firstCheck(String key) {
+    return CHECKED.put(key, Boolean.TRUE) == null;
+  }
+}

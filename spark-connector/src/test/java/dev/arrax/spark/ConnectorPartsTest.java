@@ -1,0 +1,100 @@
+package dev.arrax.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arrax.arrow.NullPolicy;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The connector's Spark-free parts: exact sums, option parsing, batch buckets. */
+class ConnectorPartsTest {
+
+  @Test
+  void exactSumsDoNotDependOnOrderOrGrouping() {
+    for (long seed = 1; seed <= 20; seed++) {
+      Random rng = new Random(seed);
+      List<Double> values = new ArrayList<>();
+      for (int i = 0; i < 500; i++) values.add(rng.nextGaussian() * Math.pow(10, rng.nextInt(40) - 20));
+      BigDecimal exact = BigDecimal.ZERO;
+      for (double v : values) exact = exact.add(new BigDecimal(v));
+      double expected = exact.round(MathContext.DECIMAL128).doubleValue();
+      double first = Double.NaN;
+      for (int trial = 0; trial < 5; trial++) {
+        Collections.shuffle(values, rng);
+        // random grouping: split into partitions summed separately, then combined in a random order
+        List<ExactSums> parts = new ArrayList<>();
+        ExactSums cur = new ExactSums(1);
+        for (double v : values) {
+          cur.add(0, v);
+          if (rng.nextInt(37) == 0) {
+            parts.add(cur);
+            cur = new ExactSums(1);
+          }
+        }
+        parts.add(cur);
+        Collections.shuffle(parts, rng);
+        ExactSums total = new ExactSums(1);
+        for (ExactSums p : parts) total.addAll(p);
+        double got = total.get(0);
+        if (trial == 0) first = got;
+        assertEquals(Double.doubleToRawLongBits(first), Double.doubleToRawLongBits(got), "seed " + seed + " trial " + trial);
+        assertEquals(expected, got, Math.ulp(expected), "seed " + seed);
+      }
+    }
+  }
+
+  @Test
+  void exactSumsOfInfinitiesAndNaNsFollowIeee() {
+    ExactSums s = new ExactSums(4);
+    s.add(0, 1.0);
+    s.add(0, Double.POSITIVE_INFINITY);
+    s.add(1, Double.NEGATIVE_INFINITY);
+    s.add(1, -5.0);
+    s.add(2, Double.POSITIVE_INFINITY);
+    s.add(2, Double.NEGATIVE_INFINITY);
+    s.add(3, 2.0);
+    s.add(3, Double.NaN);
+    assertEquals(Double.POSITIVE_INFINITY, s.get(0));
+    assertEquals(Double.NEGATIVE_INFINITY, s.get(1));
+    assertTrue(Double.isNaN(s.get(2)));
+    assertTrue(Double.isNaN(s.get(3)));
+    ExactSums t = new ExactSums(1);
+    t.add(0, 1e308);
+    t.add(0, 1e308);
+    t.add(0, -1e308);
+    assertEquals(1e308, t.get(0), 0.0, "no overflow in the middle of an exact sum");
+  }
+
+  @Test
+  void nullPoliciesParseFromConfValues() {
+    assertEquals(NullPolicy.ERROR, ArraxOptions.parseNullPolicy("error"));
+    assertEquals(NullPolicy.NULL_ROW, ArraxOptions.parseNullPolicy(" NULL_ROW "));
+    assertEquals(NullPolicy.fill(0.5), ArraxOptions.parseNullPolicy("fill:0.5"));
+    assertEquals(NullPolicy.fill(-2.0), ArraxOptions.parseNullPolicy("FILL(-2)"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ArraxOptions.parseNullPolicy("fill:x"));
+    assertEquals("spark.arrax.nullPolicy=fill:x: expected error, null_row or fill:<number>", e.getMessage());
+    assertEquals(ArraxOptions.Backend.AUTO, ArraxOptions.Backend.parse("Auto"));
+    e = assertThrows(IllegalArgumentException.class, () -> ArraxOptions.Backend.parse("tpu"));
+    assertEquals("unknown Arrax backend 'tpu'; use cpu, gpu or auto", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ArraxOptions.defaults().withBatchRows(0));
+    assertEquals("batchRows must be >= 1, got 0", e.getMessage());
+    ArraxOptions o = ArraxOptions.defaults().withBatchRows(10).withArrayLength("x", 3);
+    assertEquals(10, o.batchRows());
+    assertEquals(NullPolicy.ERROR, o.nullPolicy());
+    assertEquals(3, o.arrayLengths().get("x"));
+  }
+
+  @Test
+  void lastBatchesArePaddedToPowerOfTwoBuckets() {
+    int[][] cases = {{1, 65536, 64}, {64, 65536, 64}, {65, 65536, 128}, {1000, 65536, 1024}, {65536, 65536, 65536},
+        {40000, 65536, 65536}, {5, 7, 7}, {100, 100, 100}, {30, 100, 64}, {70, 100, 100}};
+    for (int[] c : cases) assertEquals(c[2], Programs.bucket(c[0], c[1]), "bucket(" + c[0] + ", " + c[1] + ")");
+  }
+}
