@@ -68,6 +68,43 @@ public final class Arrax {
     return args -> m.apply(args)[0];
   }
 
+  /**
+   * As {@link #jit(Fn)} on a chosen backend: {@code "cpu"}, {@code "gpu"} (the arrax-gpu-rapids module,
+   * RAPIDS cuDF) or {@code "auto"} (the GPU where it is usable and claims the whole program, else the CPU).
+   * Without a backend, jit uses {@code -Darrax.backend} (default {@code cpu}). A backend that is not usable
+   * here fails now, naming why.
+   */
+  public static Fn jit(Fn f, String backend) {
+    MultiFn m = Jit.of(args -> new NDArray[] {f.apply(args)}, new int[0], requireBackendName(backend));
+    return args -> m.apply(args)[0];
+  }
+
+  /**
+   * Where {@code f} would run at these argument shapes, segment by segment, on the default backend
+   * ({@code -Darrax.backend}, default {@code cpu}); where a backend declines a segment, the reason. Nothing
+   * runs. Works for any function: a jitted one is explained as the program it compiles.
+   */
+  public static String explain(Fn f, NDArray... examples) {
+    return explain(f, dev.arrax.backend.Backends.defaultName(), examples);
+  }
+
+  /** {@link #explain(Fn, NDArray...)} on a named backend ({@code cpu}, {@code gpu}, {@code auto}). */
+  public static String explain(Fn f, String backend, NDArray... examples) {
+    Program p = dev.arrax.compile.Passes.optimize(makeJaxpr(f, examples));
+    return dev.arrax.backend.Backends.place(dev.arrax.backend.ProgramPlan.of(p), requireBackendName(backend)).explain();
+  }
+
+  /** {@link #explain(Fn, String, NDArray...)} for a function with several outputs. */
+  public static String explainMulti(MultiFn f, String backend, NDArray... examples) {
+    Program p = dev.arrax.compile.Passes.optimize(makeJaxprMulti(f, examples));
+    return dev.arrax.backend.Backends.place(dev.arrax.backend.ProgramPlan.of(p), requireBackendName(backend)).explain();
+  }
+
+  private static String requireBackendName(String backend) {
+    if (backend == null) throw new ArraxException("backend: null; use \"cpu\", \"gpu\" or \"auto\"");
+    return backend;
+  }
+
   // ---- vmap ----
 
   /** Maps {@code f} over axis 0 of every argument; the output is batched along axis 0. */

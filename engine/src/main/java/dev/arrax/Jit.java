@@ -1,6 +1,7 @@
 package dev.arrax;
 
-import dev.arrax.compile.CompiledProgram;
+import dev.arrax.backend.Backends;
+import dev.arrax.backend.Executable;
 import dev.arrax.compile.Passes;
 import dev.arrax.core.ArrayType;
 import dev.arrax.core.ConcreteArray;
@@ -15,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * jit: traces a function once per input signature (types of the traced arguments, values of the
- * static ones) into a {@link Program}, compiles it ({@link CompiledProgram}: optimized, fused,
- * Janino-generated loops) and caches it. Inside differentiation or vmap the function is inlined into
+ * static ones) into a {@link Program}, compiles it on a backend ({@link Backends#compile}: optimized,
+ * planned into segments, each claimed by the backend; the CPU's fused Janino-generated loops by default)
+ * and caches the {@link Executable}. Inside differentiation or vmap the function is inlined into
  * the enclosing trace, so custom rules and stop_gradient keep their meaning; inside makeJaxpr or an
  * enclosing jit the optimized program is staged, so {@code makeJaxpr(jit(f))} shows what runs.
  */
@@ -24,19 +26,27 @@ final class Jit {
   private Jit() {}
 
   static MultiFn of(MultiFn f, int[] staticArgnums) {
-    Cache cache = new Cache(f, staticArgnums.clone());
+    return of(f, staticArgnums, null);
+  }
+
+  /** {@code backend}: a backend name ({@code cpu}, {@code gpu}, {@code auto}), or null for {@link Backends#defaultName()} at each compile. */
+  static MultiFn of(MultiFn f, int[] staticArgnums, String backend) {
+    if (backend != null) Backends.requireUsable(backend);
+    Cache cache = new Cache(f, staticArgnums.clone(), backend);
     return cache::call;
   }
 
   static final class Cache {
     private final MultiFn f;
     private final int[] statics;
-    private final ConcurrentHashMap<List<Object>, CompiledProgram> programs = new ConcurrentHashMap<>();
+    private final String backend;
+    private final ConcurrentHashMap<List<Object>, Executable> programs = new ConcurrentHashMap<>();
     private final AtomicInteger traces = new AtomicInteger();
 
-    Cache(MultiFn f, int[] statics) {
+    Cache(MultiFn f, int[] statics, String backend) {
       this.f = f;
       this.statics = statics;
+      this.backend = backend;
     }
 
     NDArray[] call(NDArray... args) {
@@ -69,8 +79,10 @@ final class Jit {
           dynamic.add(args[i]);
         }
       }
-      CompiledProgram p = programs.computeIfAbsent(key, k -> CompiledProgram.compile(trace(args)));
-      return dev.arrax.compile.Dispatcher.run(p, dynamic.toArray(new NDArray[0]));
+      String on = backend != null ? backend : Backends.defaultName();
+      key.add(on);
+      Executable p = programs.computeIfAbsent(key, k -> Backends.compile(trace(args), on));
+      return p.run(dynamic.toArray(new NDArray[0]));
     }
 
     private Program trace(NDArray[] args) {

@@ -17,6 +17,12 @@ public interface MultiFn {
     return Jit.of(this, new int[0]);
   }
 
+  /** As {@link #jit()} on a chosen backend ({@code cpu}, {@code gpu}, {@code auto}); see {@link Arrax#jit(Fn, String)}. */
+  default MultiFn jit(String backend) {
+    if (backend == null) throw new ArraxException("backend: null; use \"cpu\", \"gpu\" or \"auto\"");
+    return Jit.of(this, new int[0], backend);
+  }
+
   /** Maps every output over the given input axes (null: not mapped); outputs are batched at axis 0. */
   default MultiFn vmap(Integer... inAxes) {
     MultiFn self = this;

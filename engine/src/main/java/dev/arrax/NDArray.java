@@ -118,11 +118,11 @@ public abstract class NDArray {
   }
 
   /**
-   * Starts the compiler's one-time JVM warm-up ({@link dev.arrax.compile.Warmup}) in the background
+   * Starts the compiler's one-time JVM warm-up ({@link dev.arrax.compile.cpu.Warmup}) in the background
    * when the program first builds arrays from Java data, overlapping it with the program's own work.
    */
   private static void warmUpCompiler() {
-    dev.arrax.compile.Warmup.startInBackground();
+    dev.arrax.compile.cpu.Warmup.startInBackground();
   }
 
   private static void checkFlat(int n, int[] shape) {

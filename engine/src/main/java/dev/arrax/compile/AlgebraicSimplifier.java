@@ -1,5 +1,8 @@
 package dev.arrax.compile;
 
+import dev.arrax.primitives.BroadcastInDim;
+import dev.arrax.primitives.Primitives;
+import dev.arrax.primitives.Transpose;
 import dev.arrax.DType;
 import dev.arrax.core.ArrayType;
 import dev.arrax.core.ConcreteArray;
@@ -44,11 +47,11 @@ import java.util.List;
 final class AlgebraicSimplifier {
   private AlgebraicSimplifier() {}
 
-  static final Primitive<?> BROADCAST_IN_DIM = Passes.primitive("broadcast_in_dim");
-  static final Primitive<?> RESHAPE = Passes.primitive("reshape");
-  static final Primitive<?> TRANSPOSE = Passes.primitive("transpose");
-  static final Primitive<?> CONVERT_ELEMENT_TYPE = Passes.primitive("convert_element_type");
-  static final Primitive<?> SELECT_N = Passes.primitive("select_n");
+  static final BroadcastInDim BROADCAST_IN_DIM = Primitives.BROADCAST_IN_DIM;
+  static final Primitive<?> RESHAPE = Primitives.RESHAPE;
+  static final Transpose TRANSPOSE = Primitives.TRANSPOSE;
+  static final Primitive<?> CONVERT_ELEMENT_TYPE = Primitives.CONVERT_ELEMENT_TYPE;
+  static final Primitive<?> SELECT_N = Primitives.SELECT_N;
 
   /** {@code p} simplified once over, or {@code p} itself when no identity applies. */
   static Program run(Program p) {
@@ -133,17 +136,17 @@ final class AlgebraicSimplifier {
 
   private static Object transpose(Eqn e, Passes.Rewriter rw) {
     Atom x = e.inputs().get(0);
-    int[] q = Passes.intsComponent(e.params(), "permutation");
+    int[] q = TRANSPOSE.params(e).permutation();
     if (isIdentity(q)) return x;
     Eqn d = rw.definitionOf(x);
     if (d != null && d.primitive() == TRANSPOSE) {
       // Output axis i of the outer transpose is axis q[i] of the inner one's output, which is axis p[q[i]] of its operand.
-      int[] p = Passes.intsComponent(d.params(), "permutation");
+      int[] p = TRANSPOSE.params(d).permutation();
       int[] c = new int[q.length];
       for (int i = 0; i < q.length; i++) c[i] = p[q[i]];
       Atom inner = d.inputs().get(0);
       if (isIdentity(c)) return inner;
-      return new Eqn(e.primitive(), Passes.newParams(TRANSPOSE, "permutation", c), List.of(inner), e.outputs());
+      return new Eqn(e.primitive(), new Transpose.P(c), List.of(inner), e.outputs());
     }
     return null;
   }
@@ -156,12 +159,12 @@ final class AlgebraicSimplifier {
     if (d != null && d.primitive() == BROADCAST_IN_DIM) {
       // Operand axis i of the inner broadcast lands on its axis d1[i], which the outer one puts on d2[d1[i]];
       // a size-1 axis stays size 1 or is expanded, so one broadcast with the composed dimensions is the same.
-      int[] d1 = Passes.intsComponent(d.params(), "broadcastDimensions");
-      int[] d2 = Passes.intsComponent(e.params(), "broadcastDimensions");
+      int[] d1 = BROADCAST_IN_DIM.params(d).broadcastDimensions();
+      int[] d2 = BROADCAST_IN_DIM.params(e).broadcastDimensions();
       int[] c = new int[d1.length];
       for (int i = 0; i < d1.length; i++) c[i] = d2[d1[i]];
-      int[] shape = Passes.intsComponent(e.params(), "shape");
-      return new Eqn(e.primitive(), Passes.newParams(BROADCAST_IN_DIM, "shape", shape, "broadcastDimensions", c), List.of(d.inputs().get(0)), e.outputs());
+      int[] shape = BROADCAST_IN_DIM.params(e).shape();
+      return new Eqn(e.primitive(), new BroadcastInDim.P(shape, c), List.of(d.inputs().get(0)), e.outputs());
     }
     return null;
   }

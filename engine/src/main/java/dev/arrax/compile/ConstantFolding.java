@@ -113,14 +113,13 @@ final class ConstantFolding {
 
   /** Primitives that apply one scalar function at every element, so uniform inputs give a uniform output. */
   static boolean isElementwise(Primitive<?> prim) {
-    return prim instanceof UnaryElementwise || prim instanceof BinaryElementwise
-        || prim == AlgebraicSimplifier.SELECT_N || prim == AlgebraicSimplifier.CONVERT_ELEMENT_TYPE;
+    return prim.elementwiseOp() != null;
   }
 
   private static Eqn broadcastOf(ConcreteArray scalar, Var out) {
     ArrayType t = out.type();
     return Passes.checked(new Eqn(AlgebraicSimplifier.BROADCAST_IN_DIM,
-        Passes.newParams(AlgebraicSimplifier.BROADCAST_IN_DIM, "shape", t.shape(), "broadcastDimensions", new int[0]),
+        new dev.arrax.primitives.BroadcastInDim.P(t.shape(), new int[0]),
         List.of(new Literal(scalar)), List.of(out)));
   }
 

@@ -226,10 +226,11 @@ public final class Passes {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Params records are package-private to dev.arrax.primitives; read and build them by component name,
-  // as ParamCodec does, so no primitive class has to export its record.
-
-  /** The value of the record component {@code name} of {@code p}. */
+  /**
+   * The value of the record component {@code name} of {@code p}: for structural comparisons over every
+   * component of any params record (common subexpressions), as {@link dev.arrax.ir.ParamCodec} prints them.
+   * Rewrites read and build params through their typed records instead.
+   */
   static Object component(Params p, String name) {
     for (RecordComponent c : p.getClass().getRecordComponents()) {
       if (c.getName().equals(name)) {
@@ -244,44 +245,6 @@ public final class Passes {
     }
     throw new IllegalStateException("params " + p.getClass().getName() + " have no component '" + name + "'; components: "
         + Arrays.toString(p.getClass().getRecordComponents()));
-  }
-
-  static int[] intsComponent(Params p, String name) {
-    return ((int[]) component(p, name)).clone();
-  }
-
-  /** A params record of {@code prim}'s type from component values given as name, value, name, value, ... */
-  static Params newParams(Primitive<?> prim, Object... namesAndValues) {
-    Class<? extends Params> type = prim.paramsType();
-    RecordComponent[] comps = type.getRecordComponents();
-    if (namesAndValues.length != 2 * comps.length) {
-      throw new IllegalStateException("params " + type.getName() + " have components " + Arrays.toString(comps) + ", given " + Arrays.toString(namesAndValues));
-    }
-    Object[] args = new Object[comps.length];
-    Class<?>[] types = new Class<?>[comps.length];
-    for (int i = 0; i < comps.length; i++) {
-      types[i] = comps[i].getType();
-      boolean found = false;
-      for (int k = 0; k < namesAndValues.length; k += 2) {
-        if (comps[i].getName().equals(namesAndValues[k])) {
-          args[i] = namesAndValues[k + 1];
-          found = true;
-        }
-      }
-      if (!found) throw new IllegalStateException("no value given for parameter '" + comps[i].getName() + "' of " + type.getName());
-    }
-    try {
-      Constructor<? extends Params> ctor = type.getDeclaredConstructor(types);
-      ctor.setAccessible(true);
-      return ctor.newInstance(args);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot construct " + type.getName(), e);
-    }
-  }
-
-  /** The primitive of the engine's table with this name (checked at class initialization). */
-  static Primitive<?> primitive(String name) {
-    return Primitives.byName(name);
   }
 
   /** Checks that a rewritten equation still has the outputs' types, by the primitive's own shape rule. */

@@ -61,6 +61,18 @@ public abstract class Primitive<P extends Params> {
     throw new ArraxException("batching rule (vmap) for '" + name + "' is not implemented");
   }
 
+  /**
+   * The elementwise operation this primitive is, or null when it is not elementwise: the key backends
+   * lower elementwise equations by (see {@link ElementwiseOp}).
+   */
+  public ElementwiseOp elementwiseOp() { return null; }
+
+  /** The params of an equation of this primitive, typed: {@code Primitives.REDUCE_SUM.params(e).axes()}. */
+  public final P params(dev.arrax.ir.Eqn e) {
+    if (e.primitive() != this) throw new IllegalArgumentException("equation of " + e.primitive() + " read as " + name);
+    return paramsType.cast(e.params());
+  }
+
   /** Applies this primitive through the current transformations. */
   public final NDArray[] bind(P params, NDArray... args) {
     return Dispatch.bind(this, params, args);

@@ -6,9 +6,9 @@ import dev.arrax.NDArray;
 /**
  * |x|. Derivative convention (JAX's): {@code select(x >= 0, t, -t)}, so the derivative at 0 is +1.
  */
-final class Abs extends UnaryElementwise {
+public final class Abs extends UnaryElementwise {
   Abs() {
-    super("abs");
+    super(dev.arrax.core.ElementwiseOp.ABS);
   }
 
   @Override protected boolean acceptsIntegers() { return true; }

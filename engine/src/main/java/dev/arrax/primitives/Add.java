@@ -5,9 +5,9 @@ import dev.arrax.NDArray;
 import dev.arrax.core.Params;
 
 /** a + b. Linear in both operands; integers wrap. */
-final class Add extends BinaryElementwise {
+public final class Add extends BinaryElementwise {
   Add() {
-    super("add");
+    super(dev.arrax.core.ElementwiseOp.ADD);
   }
 
   @Override protected boolean acceptsBool() { return true; }

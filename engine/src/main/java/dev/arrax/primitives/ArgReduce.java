@@ -12,8 +12,8 @@ import dev.arrax.core.Shapes;
 import dev.arrax.core.SymbolicZero;
 
 /** argmax / argmin along one axis: the first index of the extreme value; a NaN counts as the extreme (JAX). */
-final class ArgReduce extends Primitive<ArgReduce.P> {
-  record P(int axis, DType indexDtype) implements Params {}
+public final class ArgReduce extends Primitive<ArgReduce.P> {
+  public record P(int axis, DType indexDtype) implements Params {}
 
   private final boolean isMax;
 

@@ -15,9 +15,14 @@ import dev.arrax.core.SymbolicZero;
  * promotes before binding). Subclasses give the float64 function, the integer function and the JVP.
  */
 public abstract class BinaryElementwise extends Primitive<Params.None> {
-  protected BinaryElementwise(String name) {
-    super(name, Params.None.class);
+  protected BinaryElementwise(dev.arrax.core.ElementwiseOp op) {
+    super(op.primitiveName(), Params.None.class);
+    this.op = op;
   }
+
+  private final dev.arrax.core.ElementwiseOp op;
+
+  @Override public final dev.arrax.core.ElementwiseOp elementwiseOp() { return op; }
 
   protected boolean acceptsIntegers() { return true; }
 

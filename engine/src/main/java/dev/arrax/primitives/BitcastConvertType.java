@@ -15,8 +15,8 @@ import dev.arrax.core.SymbolicZero;
  * payloads are kept. JAX's {@code bitcast_convert_type} without the width-changing forms. Its
  * derivative is zero, as in JAX.
  */
-final class BitcastConvertType extends Primitive<BitcastConvertType.P> {
-  record P(DType newDtype) implements Params {}
+public final class BitcastConvertType extends Primitive<BitcastConvertType.P> {
+  public record P(DType newDtype) implements Params {}
 
   BitcastConvertType() {
     super("bitcast_convert_type", P.class);

@@ -17,8 +17,8 @@ import java.util.List;
  * {@code broadcastDimensions[i]} (strictly increasing), where it must have size 1 or the output's size.
  * Linear; its transpose sums over the broadcast axes.
  */
-final class BroadcastInDim extends Primitive<BroadcastInDim.P> {
-  record P(int[] shape, int[] broadcastDimensions) implements Params {}
+public final class BroadcastInDim extends Primitive<BroadcastInDim.P> {
+  public record P(int[] shape, int[] broadcastDimensions) implements Params {}
 
   BroadcastInDim() {
     super("broadcast_in_dim", P.class);

@@ -4,9 +4,9 @@ import dev.arrax.NDArray;
 import dev.arrax.core.SymbolicZero;
 
 /** Round toward +inf. Piecewise constant: zero derivative. */
-final class Ceil extends UnaryElementwise {
+public final class Ceil extends UnaryElementwise {
   Ceil() {
-    super("ceil");
+    super(dev.arrax.core.ElementwiseOp.CEIL);
   }
 
   @Override protected double apply(double x) {

@@ -1,17 +1,17 @@
 package dev.arrax.primitives;
 
+import dev.arrax.core.ElementwiseOp;
 import dev.arrax.DType;
 import dev.arrax.NDArray;
 import dev.arrax.core.SymbolicZero;
 
 /** Elementwise comparison to bool (eq, ne, lt, le, gt, ge), IEEE semantics: NaN compares unequal to all. */
-final class Compare extends BinaryElementwise {
-  enum Op { EQ, NE, LT, LE, GT, GE }
+public final class Compare extends BinaryElementwise {
+  private final ElementwiseOp op;
 
-  private final Op op;
-
-  Compare(Op op) {
-    super(op.name().toLowerCase(java.util.Locale.ROOT));
+  /** {@code op}: one of {@link ElementwiseOp#COMPARISONS} but is_finite. */
+  Compare(ElementwiseOp op) {
+    super(op);
     this.op = op;
   }
 
@@ -27,6 +27,7 @@ final class Compare extends BinaryElementwise {
       case LE -> a <= b;
       case GT -> a > b;
       case GE -> a >= b;
+      default -> throw new IllegalStateException("not a comparison: " + op);
     };
     return r ? 1 : 0;
   }
@@ -39,6 +40,7 @@ final class Compare extends BinaryElementwise {
       case LE -> a <= b;
       case GT -> a > b;
       case GE -> a >= b;
+      default -> throw new IllegalStateException("not a comparison: " + op);
     };
     return r ? 1 : 0;
   }

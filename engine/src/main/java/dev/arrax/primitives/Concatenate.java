@@ -11,8 +11,8 @@ import dev.arrax.core.SymbolicZero;
 import dev.arrax.core.UndefinedPrimal;
 
 /** Joins operands along {@code dimension}; all other axes must agree. Linear; transposes to slices. */
-final class Concatenate extends Primitive<Concatenate.P> {
-  record P(int dimension) implements Params {}
+public final class Concatenate extends Primitive<Concatenate.P> {
+  public record P(int dimension) implements Params {}
 
   Concatenate() {
     super("concatenate", P.class);

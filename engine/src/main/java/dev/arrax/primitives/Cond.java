@@ -31,10 +31,10 @@ import java.util.Arrays;
  * </ul>
  * Only the chosen branch is evaluated; gradients flow only through the chosen branch.
  */
-final class Cond extends Primitive<Cond.P> {
+public final class Cond extends Primitive<Cond.P> {
   /** The branches, closed programs of the operands; index k selects {@code branches[k]}. */
-  record P(Program[] branches) implements Params {
-    P {
+  public record P(Program[] branches) implements Params {
+    public P {
       if (branches.length == 0) throw new IllegalArgumentException("cond: needs at least one branch");
       for (Program b : branches) {
         if (!b.constVars().isEmpty()) throw new IllegalArgumentException("cond: branches must be closed (constants passed as operands)");

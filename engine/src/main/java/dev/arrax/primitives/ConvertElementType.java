@@ -14,12 +14,14 @@ import dev.arrax.core.SymbolicZero;
  * Converts to another dtype. Float to integer truncates toward zero and saturates (NaN gives 0); to
  * bool is {@code x != 0}. Between floating types it is linear; to or from integers the derivative is zero.
  */
-final class ConvertElementType extends Primitive<ConvertElementType.P> {
-  record P(DType newDtype) implements Params {}
+public final class ConvertElementType extends Primitive<ConvertElementType.P> {
+  public record P(DType newDtype) implements Params {}
 
   ConvertElementType() {
     super("convert_element_type", P.class);
   }
+
+  @Override public dev.arrax.core.ElementwiseOp elementwiseOp() { return dev.arrax.core.ElementwiseOp.CONVERT_ELEMENT_TYPE; }
 
   @Override public ArrayType[] outTypes(ArrayType[] in, P p) {
     if (in.length != 1) throw new ShapeException("convert_element_type: takes 1 operand, got " + in.length);

@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** Cosine. */
-final class Cos extends UnaryElementwise {
+public final class Cos extends UnaryElementwise {
   Cos() {
-    super("cos");
+    super(dev.arrax.core.ElementwiseOp.COS);
   }
 
   @Override protected double apply(double x) {

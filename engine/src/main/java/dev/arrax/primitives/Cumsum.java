@@ -11,8 +11,8 @@ import dev.arrax.core.Shapes;
 import dev.arrax.core.SymbolicZero;
 
 /** Inclusive cumulative sum along an axis (from the end when {@code reverse}). Linear; transposes to the reversed cumsum. */
-final class Cumsum extends Primitive<Cumsum.P> {
-  record P(int axis, boolean reverse) implements Params {}
+public final class Cumsum extends Primitive<Cumsum.P> {
+  public record P(int axis, boolean reverse) implements Params {}
 
   Cumsum() {
     super("cumsum", P.class);

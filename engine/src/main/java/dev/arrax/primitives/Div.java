@@ -11,9 +11,9 @@ import dev.arrax.core.UndefinedPrimal;
  * a / b. Integers divide truncating toward zero; integer division by zero gives -1 (all bits set),
  * as XLA does, instead of throwing. Linear in the numerator.
  */
-final class Div extends BinaryElementwise {
+public final class Div extends BinaryElementwise {
   Div() {
-    super("div");
+    super(dev.arrax.core.ElementwiseOp.DIV);
   }
 
   @Override protected double apply(double a, double b) { return a / b; }

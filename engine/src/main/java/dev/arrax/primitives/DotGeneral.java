@@ -17,8 +17,8 @@ import dev.arrax.core.UndefinedPrimal;
  * and pairs {@code lhsBatch} with {@code rhsBatch}. Output axes: batch, then lhs free, then rhs free.
  * Bilinear: the transpose rules are again dot_generals (JAX's _dot_general_transpose_lhs/rhs).
  */
-final class DotGeneral extends Primitive<DotGeneral.P> {
-  record P(int[] lhsContract, int[] rhsContract, int[] lhsBatch, int[] rhsBatch) implements Params {}
+public final class DotGeneral extends Primitive<DotGeneral.P> {
+  public record P(int[] lhsContract, int[] rhsContract, int[] lhsBatch, int[] rhsBatch) implements Params {}
 
   DotGeneral() {
     super("dot_general", P.class);

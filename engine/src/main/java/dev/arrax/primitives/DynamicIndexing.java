@@ -5,7 +5,7 @@ import dev.arrax.core.ArrayType;
 import dev.arrax.core.ConcreteArray;
 
 /** Shared checks of dynamic_slice and dynamic_update_slice: start indices are integer scalars, clamped into range. */
-final class DynamicIndexing {
+public final class DynamicIndexing {
   private DynamicIndexing() {}
 
   static void checkIndices(String op, ArrayType operand, ArrayType[] in, int first) {

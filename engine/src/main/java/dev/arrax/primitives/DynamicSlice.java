@@ -15,8 +15,8 @@ import java.util.Arrays;
  * A window of static size {@code sliceSizes} at run-time start indices (operands: array, then one
  * integer scalar per axis). Starts are clamped so the window fits, as in XLA. Linear in the array.
  */
-final class DynamicSlice extends Primitive<DynamicSlice.P> {
-  record P(int[] sliceSizes) implements Params {}
+public final class DynamicSlice extends Primitive<DynamicSlice.P> {
+  public record P(int[] sliceSizes) implements Params {}
 
   DynamicSlice() {
     super("dynamic_slice", P.class);

@@ -17,7 +17,7 @@ import java.util.Arrays;
  * A copy of the operand with {@code update} written at run-time start indices (operands: array,
  * update, one integer scalar per axis; starts clamped as in XLA). Linear in the array and the update.
  */
-final class DynamicUpdateSlice extends Primitive<Params.None> {
+public final class DynamicUpdateSlice extends Primitive<Params.None> {
   DynamicUpdateSlice() {
     super("dynamic_update_slice", Params.None.class);
   }

@@ -10,7 +10,7 @@ import dev.arrax.core.Primitive.Batched;
 import dev.arrax.core.Shapes;
 
 /** Shared rules of elementwise primitives: the equal-shape check, the batching rule. */
-final class Elementwise {
+public final class Elementwise {
   private Elementwise() {}
 
   /** Elementwise primitives take operands of one shape and one dtype; broadcasting is done above, in Np. */

@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** The error function; d/dx = 2/sqrt(pi) e^(-x^2). */
-final class Erf extends UnaryElementwise {
+public final class Erf extends UnaryElementwise {
   Erf() {
-    super("erf");
+    super(dev.arrax.core.ElementwiseOp.ERF);
   }
 
   @Override protected double apply(double x) {

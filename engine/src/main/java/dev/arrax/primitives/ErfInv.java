@@ -15,9 +15,9 @@ import dev.arrax.core.Params;
  *
  * <p>JVP: d/dx erf_inv(x) = sqrt(pi)/2 * exp(erf_inv(x)^2).
  */
-final class ErfInv extends UnaryElementwise {
+public final class ErfInv extends UnaryElementwise {
   ErfInv() {
-    super("erf_inv");
+    super(dev.arrax.core.ElementwiseOp.ERF_INV);
   }
 
   @Override protected double apply(double x) { return XlaCpuMath.erfInv(x); }

@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** e^x. */
-final class Exp extends UnaryElementwise {
+public final class Exp extends UnaryElementwise {
   Exp() {
-    super("exp");
+    super(dev.arrax.core.ElementwiseOp.EXP);
   }
 
   @Override protected double apply(double x) {

@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** e^x - 1, accurate near 0. */
-final class Expm1 extends UnaryElementwise {
+public final class Expm1 extends UnaryElementwise {
   Expm1() {
-    super("expm1");
+    super(dev.arrax.core.ElementwiseOp.EXPM1);
   }
 
   @Override protected double apply(double x) {

@@ -4,9 +4,9 @@ import dev.arrax.NDArray;
 import dev.arrax.core.SymbolicZero;
 
 /** Round toward -inf. Piecewise constant: zero derivative. */
-final class Floor extends UnaryElementwise {
+public final class Floor extends UnaryElementwise {
   Floor() {
-    super("floor");
+    super(dev.arrax.core.ElementwiseOp.FLOOR);
   }
 
   @Override protected double apply(double x) {

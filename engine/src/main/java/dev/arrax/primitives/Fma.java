@@ -19,7 +19,7 @@ import dev.arrax.core.UndefinedPrimal;
  *
  * <p>JVP: ta*b + a*tb + tc. Linear in {@code c}, and in one of {@code a}, {@code b} when the other is known.
  */
-final class Fma extends Primitive<Params.None> {
+public final class Fma extends Primitive<Params.None> {
   Fma() {
     super("fma", Params.None.class);
   }

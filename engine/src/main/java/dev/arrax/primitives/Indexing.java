@@ -1,7 +1,7 @@
 package dev.arrax.primitives;
 
 /** Multi-index arithmetic for the reference evaluators. */
-final class Indexing {
+public final class Indexing {
   private Indexing() {}
 
   /** Writes the row-major multi-index of {@code flat} into {@code out}. */

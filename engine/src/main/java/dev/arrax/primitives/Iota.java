@@ -9,8 +9,8 @@ import dev.arrax.core.Params;
 import dev.arrax.core.Primitive;
 
 /** An array of the given shape whose elements are their index along {@code dimension}. No operands. */
-final class Iota extends Primitive<Iota.P> {
-  record P(DType dtype, int[] shape, int dimension) implements Params {}
+public final class Iota extends Primitive<Iota.P> {
+  public record P(DType dtype, int[] shape, int dimension) implements Params {}
 
   Iota() {
     super("iota", P.class);

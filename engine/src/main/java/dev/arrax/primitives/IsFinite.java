@@ -5,9 +5,9 @@ import dev.arrax.NDArray;
 import dev.arrax.core.SymbolicZero;
 
 /** True where x is neither infinite nor NaN. */
-final class IsFinite extends UnaryElementwise {
+public final class IsFinite extends UnaryElementwise {
   IsFinite() {
-    super("is_finite");
+    super(dev.arrax.core.ElementwiseOp.IS_FINITE);
   }
 
   @Override protected DType outDtype(DType in) { return DType.BOOL; }

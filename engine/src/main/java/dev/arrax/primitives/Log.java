@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** Natural logarithm. */
-final class Log extends UnaryElementwise {
+public final class Log extends UnaryElementwise {
   Log() {
-    super("log");
+    super(dev.arrax.core.ElementwiseOp.LOG);
   }
 
   @Override protected double apply(double x) {

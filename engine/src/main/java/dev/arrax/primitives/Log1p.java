@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** log(1 + x), accurate near 0. */
-final class Log1p extends UnaryElementwise {
+public final class Log1p extends UnaryElementwise {
   Log1p() {
-    super("log1p");
+    super(dev.arrax.core.ElementwiseOp.LOG1P);
   }
 
   @Override protected double apply(double x) {

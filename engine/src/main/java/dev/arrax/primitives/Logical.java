@@ -7,11 +7,11 @@ import dev.arrax.core.Params;
 import dev.arrax.core.SymbolicZero;
 
 /** Logical and/or on bool, bitwise on integers. */
-final class Logical extends BinaryElementwise {
+public final class Logical extends BinaryElementwise {
   private final boolean isAnd;
 
   Logical(boolean isAnd) {
-    super(isAnd ? "and" : "or");
+    super(isAnd ? dev.arrax.core.ElementwiseOp.AND : dev.arrax.core.ElementwiseOp.OR);
     this.isAnd = isAnd;
   }
 

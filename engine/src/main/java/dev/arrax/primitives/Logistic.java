@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** The logistic sigmoid 1 / (1 + e^-x), computed without overflow; d/dx = y (1 - y). */
-final class Logistic extends UnaryElementwise {
+public final class Logistic extends UnaryElementwise {
   Logistic() {
-    super("logistic");
+    super(dev.arrax.core.ElementwiseOp.LOGISTIC);
   }
 
   @Override protected double apply(double x) {

@@ -8,11 +8,11 @@ import dev.arrax.core.SymbolicZero;
  * Elementwise max or min, propagating NaN. Derivative convention (JAX's): where the operands tie, each
  * receives half of the tangent, so d max(x, x)/dx = 1 and d max(x, c)/dx = 0.5 at x == c.
  */
-final class MinMax extends BinaryElementwise {
+public final class MinMax extends BinaryElementwise {
   private final boolean isMax;
 
   MinMax(boolean isMax) {
-    super(isMax ? "max" : "min");
+    super(isMax ? dev.arrax.core.ElementwiseOp.MAX : dev.arrax.core.ElementwiseOp.MIN);
     this.isMax = isMax;
   }
 

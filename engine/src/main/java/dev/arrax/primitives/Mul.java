@@ -8,9 +8,9 @@ import dev.arrax.core.SymbolicZero;
 import dev.arrax.core.UndefinedPrimal;
 
 /** a * b. Linear in each operand separately (the transpose needs the other one known). */
-final class Mul extends BinaryElementwise {
+public final class Mul extends BinaryElementwise {
   Mul() {
-    super("mul");
+    super(dev.arrax.core.ElementwiseOp.MUL);
   }
 
   @Override protected boolean acceptsBool() { return true; }

@@ -4,9 +4,9 @@ import dev.arrax.DType;
 import dev.arrax.NDArray;
 
 /** -x. Linear: its transpose is itself. Integers wrap as in two's complement. */
-final class Neg extends UnaryElementwise {
+public final class Neg extends UnaryElementwise {
   Neg() {
-    super("neg");
+    super(dev.arrax.core.ElementwiseOp.NEG);
   }
 
   @Override protected boolean acceptsIntegers() { return true; }

@@ -7,9 +7,9 @@ import dev.arrax.core.Params;
 import dev.arrax.core.SymbolicZero;
 
 /** Logical not for bool, bitwise not for integers. */
-final class Not extends UnaryElementwise {
+public final class Not extends UnaryElementwise {
   Not() {
-    super("not");
+    super(dev.arrax.core.ElementwiseOp.NOT);
   }
 
   @Override protected boolean acceptsIntegers() { return true; }

@@ -15,8 +15,8 @@ import dev.arrax.core.SymbolicZero;
  * between neighbours (all non-negative). Linear in the operand and the padding value; the transpose of
  * {@link Slice}.
  */
-final class Pad extends Primitive<Pad.P> {
-  record P(int[] low, int[] high, int[] interior) implements Params {}
+public final class Pad extends Primitive<Pad.P> {
+  public record P(int[] low, int[] high, int[] interior) implements Params {}
 
   Pad() {
     super("pad", P.class);

@@ -9,9 +9,9 @@ import dev.arrax.core.SymbolicZero;
  * 0 * inf); d/db = log(a) a^b with log(a) replaced by 0 where a == 0. Integer powers use repeated squaring;
  * a negative integer exponent gives 0 unless the base is 1 or -1.
  */
-final class Pow extends BinaryElementwise {
+public final class Pow extends BinaryElementwise {
   Pow() {
-    super("pow");
+    super(dev.arrax.core.ElementwiseOp.POW);
   }
 
   @Override protected double apply(double a, double b) { return Math.pow(a, b); }

@@ -16,13 +16,16 @@ import dev.arrax.core.SymbolicZero;
  * equally among tied maxima, as JAX's chooser rule), reduce_prod (derivative by a pairwise product
  * tree, exact even with zeros). NaN propagates through max and min.
  */
-final class Reduce extends Primitive<Reduce.P> {
+public final class Reduce extends Primitive<Reduce.P> {
   /** {@code axes}: distinct, in range; the output drops them. */
-  record P(int[] axes) implements Params {}
+  public record P(int[] axes) implements Params {}
 
-  enum Kind { SUM, MAX, MIN, PROD }
+  public enum Kind { SUM, MAX, MIN, PROD }
 
   private final Kind kind;
+
+  /** Which reduction this is. */
+  public Kind kind() { return kind; }
 
   Reduce(Kind kind) {
     super("reduce_" + kind.name().toLowerCase(java.util.Locale.ROOT), P.class);

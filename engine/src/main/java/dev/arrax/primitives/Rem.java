@@ -12,9 +12,9 @@ import dev.arrax.core.SymbolicZero;
  *
  * <p>JVP (JAX's): d/da = 1, d/db = -trunc(a / b) = -sign(a/b) floor(|a/b|).
  */
-final class Rem extends BinaryElementwise {
+public final class Rem extends BinaryElementwise {
   Rem() {
-    super("rem");
+    super(dev.arrax.core.ElementwiseOp.REM);
   }
 
   @Override protected double apply(double a, double b) { return a % b; }

@@ -10,8 +10,8 @@ import dev.arrax.core.Shapes;
 import dev.arrax.core.SymbolicZero;
 
 /** Reinterprets the row-major elements with a new shape of the same size. Linear. */
-final class Reshape extends Primitive<Reshape.P> {
-  record P(int[] newSizes) implements Params {}
+public final class Reshape extends Primitive<Reshape.P> {
+  public record P(int[] newSizes) implements Params {}
 
   Reshape() {
     super("reshape", P.class);

@@ -37,9 +37,9 @@ import java.util.Arrays;
  *       second; the body is the batched body.</li>
  * </ul>
  */
-final class Scan extends Primitive<Scan.P> {
-  record P(boolean reverse, int length, int numConsts, int numCarry, Program jaxpr) implements Params {
-    P {
+public final class Scan extends Primitive<Scan.P> {
+  public record P(boolean reverse, int length, int numConsts, int numCarry, Program jaxpr) implements Params {
+    public P {
       if (!jaxpr.constVars().isEmpty()) throw new IllegalArgumentException("scan: the body must be closed (constants passed as operands)");
     }
   }

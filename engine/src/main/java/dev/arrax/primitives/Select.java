@@ -16,10 +16,12 @@ import dev.arrax.core.UndefinedPrimal;
  * false and the third where true. The derivative and the cotangent go to the chosen branch only, so a
  * NaN or inf in the branch not taken does not leak into gradients through the select itself.
  */
-final class Select extends Primitive<Params.None> {
+public final class Select extends Primitive<Params.None> {
   Select() {
     super("select_n", Params.None.class);
   }
+
+  @Override public dev.arrax.core.ElementwiseOp elementwiseOp() { return dev.arrax.core.ElementwiseOp.SELECT_N; }
 
   @Override public ArrayType[] outTypes(ArrayType[] in, Params.None p) {
     if (in.length != 3) throw new ShapeException("select_n: takes a predicate and 2 cases, got " + in.length + " operands");

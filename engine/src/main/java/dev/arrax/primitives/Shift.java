@@ -13,11 +13,11 @@ import dev.arrax.core.SymbolicZero;
  * instead of Java's amount-modulo-width. The logical right shift fills with zeros whatever the sign,
  * so on i32 it shifts the two's-complement bits ({@code -1 >>> 28 == 15}). Zero tangent.
  */
-final class Shift extends BinaryElementwise {
+public final class Shift extends BinaryElementwise {
   private final boolean left;
 
   Shift(boolean left) {
-    super(left ? "shift_left" : "shift_right_logical");
+    super(left ? dev.arrax.core.ElementwiseOp.SHIFT_LEFT : dev.arrax.core.ElementwiseOp.SHIFT_RIGHT_LOGICAL);
     this.left = left;
   }
 

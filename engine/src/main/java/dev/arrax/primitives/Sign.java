@@ -5,9 +5,9 @@ import dev.arrax.NDArray;
 import dev.arrax.core.SymbolicZero;
 
 /** -1, 0 or +1 (NaN stays NaN). Piecewise constant: zero derivative. */
-final class Sign extends UnaryElementwise {
+public final class Sign extends UnaryElementwise {
   Sign() {
-    super("sign");
+    super(dev.arrax.core.ElementwiseOp.SIGN);
   }
 
   @Override protected boolean acceptsIntegers() { return true; }

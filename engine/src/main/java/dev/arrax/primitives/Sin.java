@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** Sine. */
-final class Sin extends UnaryElementwise {
+public final class Sin extends UnaryElementwise {
   Sin() {
-    super("sin");
+    super(dev.arrax.core.ElementwiseOp.SIN);
   }
 
   @Override protected double apply(double x) {

@@ -11,8 +11,8 @@ import dev.arrax.core.Shapes;
 import dev.arrax.core.SymbolicZero;
 
 /** Static strided slice {@code [start, limit)} step {@code strides} per axis. Linear; transposes to a zero pad. */
-final class Slice extends Primitive<Slice.P> {
-  record P(int[] startIndices, int[] limitIndices, int[] strides) implements Params {}
+public final class Slice extends Primitive<Slice.P> {
+  public record P(int[] startIndices, int[] limitIndices, int[] strides) implements Params {}
 
   Slice() {
     super("slice", P.class);

@@ -26,8 +26,8 @@ import java.util.Comparator;
  * them exactly like their primals. Transpose (in the non-key operands): the cotangent is put back
  * where it came from by sorting it by the permutation {@code sort(keys, iota)}.
  */
-final class Sort extends Primitive<Sort.P> {
-  record P(int dimension, boolean isStable, int numKeys) implements Params {}
+public final class Sort extends Primitive<Sort.P> {
+  public record P(int dimension, boolean isStable, int numKeys) implements Params {}
 
   Sort() {
     super("sort", P.class);

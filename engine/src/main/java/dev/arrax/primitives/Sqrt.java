@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** Square root. As in JAX the derivative at 0 is +inf (0.5 / sqrt(0)). */
-final class Sqrt extends UnaryElementwise {
+public final class Sqrt extends UnaryElementwise {
   Sqrt() {
-    super("sqrt");
+    super(dev.arrax.core.ElementwiseOp.SQRT);
   }
 
   @Override protected double apply(double x) {

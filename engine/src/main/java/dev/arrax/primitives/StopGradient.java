@@ -5,9 +5,9 @@ import dev.arrax.NDArray;
 import dev.arrax.core.SymbolicZero;
 
 /** Identity whose derivative is zero: gradients do not flow through it (jax.lax.stop_gradient). */
-final class StopGradient extends UnaryElementwise {
+public final class StopGradient extends UnaryElementwise {
   StopGradient() {
-    super("stop_gradient");
+    super(dev.arrax.core.ElementwiseOp.STOP_GRADIENT);
   }
 
   @Override protected boolean acceptsIntegers() { return true; }

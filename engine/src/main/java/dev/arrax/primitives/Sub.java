@@ -6,9 +6,9 @@ import dev.arrax.core.Params;
 import dev.arrax.core.SymbolicZero;
 
 /** a - b. Linear in both operands; integers wrap. */
-final class Sub extends BinaryElementwise {
+public final class Sub extends BinaryElementwise {
   Sub() {
-    super("sub");
+    super(dev.arrax.core.ElementwiseOp.SUB);
   }
 
   @Override protected double apply(double a, double b) { return a - b; }

@@ -32,7 +32,7 @@ import java.util.function.Function;
  * transformations see those values as operands: a captured value's tangent or batch axis is not lost,
  * and printed sub-programs have no constants.
  */
-final class SubPrograms {
+public final class SubPrograms {
   private SubPrograms() {}
 
   /** A closed sub-program: its first {@code consts.length} inputs receive {@code consts}. */

@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** Tangent; d/dx = 1 + tan(x)^2. */
-final class Tan extends UnaryElementwise {
+public final class Tan extends UnaryElementwise {
   Tan() {
-    super("tan");
+    super(dev.arrax.core.ElementwiseOp.TAN);
   }
 
   @Override protected double apply(double x) {

@@ -3,9 +3,9 @@ package dev.arrax.primitives;
 import dev.arrax.NDArray;
 
 /** Hyperbolic tangent; d/dx = 1 - tanh(x)^2. */
-final class Tanh extends UnaryElementwise {
+public final class Tanh extends UnaryElementwise {
   Tanh() {
-    super("tanh");
+    super(dev.arrax.core.ElementwiseOp.TANH);
   }
 
   @Override protected double apply(double x) {

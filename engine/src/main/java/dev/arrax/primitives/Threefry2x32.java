@@ -23,7 +23,7 @@ import dev.arrax.core.SymbolicZero;
  * All arithmetic wraps modulo 2^32. Elementwise, so vmap over keys gives independent streams; the
  * outputs are integers, so the derivative is zero.
  */
-final class Threefry2x32 extends Primitive<Params.None> {
+public final class Threefry2x32 extends Primitive<Params.None> {
   Threefry2x32() {
     super("threefry2x32", Params.None.class);
   }

@@ -11,8 +11,8 @@ import dev.arrax.core.Shapes;
 import dev.arrax.core.SymbolicZero;
 
 /** Permutes axes: output axis i is operand axis {@code permutation[i]}. Linear; transposes to the inverse permutation. */
-final class Transpose extends Primitive<Transpose.P> {
-  record P(int[] permutation) implements Params {}
+public final class Transpose extends Primitive<Transpose.P> {
+  public record P(int[] permutation) implements Params {}
 
   Transpose() {
     super("transpose", P.class);

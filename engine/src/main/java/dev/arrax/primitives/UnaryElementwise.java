@@ -16,9 +16,14 @@ import dev.arrax.core.SymbolicZero;
  * batching. Floating operands only unless {@link #acceptsIntegers()}.
  */
 public abstract class UnaryElementwise extends Primitive<Params.None> {
-  protected UnaryElementwise(String name) {
-    super(name, Params.None.class);
+  protected UnaryElementwise(dev.arrax.core.ElementwiseOp op) {
+    super(op.primitiveName(), Params.None.class);
+    this.op = op;
   }
+
+  private final dev.arrax.core.ElementwiseOp op;
+
+  @Override public final dev.arrax.core.ElementwiseOp elementwiseOp() { return op; }
 
   /** Whether integer (and bool) operands are allowed. */
   protected boolean acceptsIntegers() { return false; }

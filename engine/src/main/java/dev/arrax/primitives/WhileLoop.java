@@ -27,13 +27,13 @@ import java.util.Arrays;
  *       already false keep their carry ({@code select_n}), so each ends exactly where it would alone.</li>
  * </ul>
  */
-final class WhileLoop extends Primitive<WhileLoop.P> {
+public final class WhileLoop extends Primitive<WhileLoop.P> {
   static final String REVERSE_MODE_MESSAGE = "reverse-mode differentiation of whileLoop with a dynamic trip count is not supported; "
       + "use foriLoop with static bounds or scan";
 
   /** cond: (cond consts, carries) -> bool[]; body: (body consts, carries) -> carries. */
-  record P(int condNconsts, Program condJaxpr, int bodyNconsts, Program bodyJaxpr) implements Params {
-    P {
+  public record P(int condNconsts, Program condJaxpr, int bodyNconsts, Program bodyJaxpr) implements Params {
+    public P {
       if (!condJaxpr.constVars().isEmpty() || !bodyJaxpr.constVars().isEmpty()) {
         throw new IllegalArgumentException("while: sub-programs must be closed (constants passed as operands)");
       }

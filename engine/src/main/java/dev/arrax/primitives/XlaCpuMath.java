@@ -16,7 +16,7 @@ package dev.arrax.primitives;
  * against JAX on all 2^23 float32 inputs that {@code jax.random.normal} can produce and on millions of
  * float64 ones.
  */
-final class XlaCpuMath {
+public final class XlaCpuMath {
   private XlaCpuMath() {}
 
   // ---------------------------------------------------------------- float32

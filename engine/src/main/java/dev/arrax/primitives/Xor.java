@@ -8,9 +8,9 @@ import dev.arrax.core.Params;
 import dev.arrax.core.SymbolicZero;
 
 /** Exclusive or: logical on bool, bitwise on integers (JAX's {@code xor_p}). Not differentiable: zero tangent. */
-final class Xor extends BinaryElementwise {
+public final class Xor extends BinaryElementwise {
   Xor() {
-    super("xor");
+    super(dev.arrax.core.ElementwiseOp.XOR);
   }
 
   @Override protected boolean acceptsBool() { return true; }

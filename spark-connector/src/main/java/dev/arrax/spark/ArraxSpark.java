@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * Dataset<Row> both = ArraxSpark.mapMulti(df, Arrax.valueAndGrad(f), new String[] {"x"}, new String[] {"score", "saliency"});
  * }</pre>
  *
- * <p>Each task runs the kernels on its own thread ({@link dev.arrax.compile.Parallel#runSingleThreaded}):
+ * <p>Each task runs the kernels on its own thread ({@link dev.arrax.compile.cpu.Parallel#runSingleThreaded}):
  * Spark already runs one task per core. Per-partition metrics (rows, batches, time in the kernel) are logged
  * at INFO by {@code dev.arrax.spark.MapTask} and counted in named accumulators shown in the Spark UI.
  */

@@ -4,7 +4,7 @@ import dev.arrax.DType;
 import dev.arrax.MultiFn;
 import dev.arrax.NDArray;
 import dev.arrax.Np;
-import dev.arrax.compile.CompiledProgram;
+import dev.arrax.compile.cpu.CompiledProgram;
 import dev.arrax.core.ArrayType;
 import dev.arrax.ir.Program;
 import dev.arrax.staging.Staging;

@@ -2,8 +2,8 @@ package dev.arrax.spark;
 
 import dev.arrax.DType;
 import dev.arrax.NDArray;
-import dev.arrax.compile.CompiledProgram;
-import dev.arrax.compile.Parallel;
+import dev.arrax.compile.cpu.CompiledProgram;
+import dev.arrax.compile.cpu.Parallel;
 import dev.arrax.core.ArrayType;
 import dev.arrax.core.Buffer;
 import dev.arrax.core.ConcreteArray;

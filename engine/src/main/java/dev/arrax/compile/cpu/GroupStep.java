@@ -1,0 +1,110 @@
+package dev.arrax.compile.cpu;
+
+import dev.arrax.NDArray;
+import dev.arrax.core.ArrayType;
+import dev.arrax.core.Buffer;
+import dev.arrax.core.ConcreteArray;
+import dev.arrax.ir.Eqn;
+import dev.arrax.ir.Var;
+import java.util.stream.Collectors;
+
+/** Runs a fused group's generated kernel, splitting rows (or, without reductions, columns) across threads. */
+final class GroupStep implements RowStep {
+  private final FusedGroup group;
+  private final Kernel kernel;
+  private final int[] inputSlots;
+  private final int[] outputSlots;
+  private final ArrayType[] outputTypes;
+
+  GroupStep(FusedGroup group, Kernel kernel, int[] inputSlots, int[] outputSlots) {
+    this.group = group;
+    this.kernel = kernel;
+    this.inputSlots = inputSlots;
+    this.outputSlots = outputSlots;
+    this.outputTypes = group.outputs.stream().map(Var::type).toArray(ArrayType[]::new);
+  }
+
+  @Override public void run(NDArray[] env) {
+    Object[] buffers = new Object[inputSlots.length + outputSlots.length];
+    for (int i = 0; i < inputSlots.length; i++) buffers[i] = ((ConcreteArray) env[inputSlots[i]]).buffer().array();
+    ConcreteArray[] outs = new ConcreteArray[outputSlots.length];
+    for (int k = 0; k < outs.length; k++) {
+      outs[k] = new ConcreteArray(outputTypes[k], Buffer.allocate(outputTypes[k].dtype(), outputTypes[k].size()));
+      buffers[inputSlots.length + k] = outs[k].buffer().array();
+    }
+    int rows = (int) group.outer(), cols = group.inner();
+    int[] origins = new int[buffers.length];
+    long work = (long) rows * cols * Math.max(1, group.members.size());
+    if (rows >= 2 * Parallel.threads() || group.hasReductions()) {
+      int parts = Parallel.partsFor(work, rows);
+      Parallel.forEach(parts, p -> kernel.run(buffers, origins, (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts), 0, cols));
+    } else {
+      int parts = Parallel.partsFor(work, Math.max(1, cols / 64));
+      Parallel.forEach(parts, p -> kernel.run(buffers, origins, 0, rows, (int) ((long) cols * p / parts), (int) ((long) cols * (p + 1) / parts)));
+    }
+    for (int k = 0; k < outs.length; k++) env[outputSlots[k]] = outs[k];
+  }
+
+  // ---- row-local execution over the leading axis: [rows, inner] groups (reductions are per row) or [rows] ----
+
+  @Override public int rows() {
+    if (group.shape.length == 2) return group.shape[0];
+    if (group.shape.length == 1 && !group.hasReductions()) return group.shape[0];
+    return -1;
+  }
+
+  @Override public int[] inputSlots() { return inputSlots.clone(); }
+
+  @Override public int[] outputSlots() { return outputSlots.clone(); }
+
+  @Override public boolean readsRowwise(int slot) {
+    boolean any = false;
+    for (int i = 0; i < inputSlots.length; i++) {
+      if (inputSlots[i] != slot) continue;
+      FusedGroup.Input in = group.inputs.get(i);
+      if (in.sourceShape().length == 0 || in.dims()[0] != 0 || in.sourceShape()[0] != group.shape[0]) return false;
+      any = true;
+    }
+    return any;
+  }
+
+  @Override public ArrayType outputType(int slot) {
+    for (int k = 0; k < outputSlots.length; k++) if (outputSlots[k] == slot) return outputTypes[k];
+    throw new IllegalArgumentException("not an output slot: " + slot);
+  }
+
+  @Override public long rowWidth() {
+    return group.shape.length == 2 ? (long) group.shape[1] * (group.inputs.size() + group.outputs.size()) : group.inputs.size() + group.outputs.size();
+  }
+
+  @Override public void allocate(NDArray[] env, java.util.Set<Integer> local) {
+    for (int k = 0; k < outputSlots.length; k++) {
+      if (local.contains(outputSlots[k])) continue;
+      env[outputSlots[k]] = new ConcreteArray(outputTypes[k], Buffer.allocate(outputTypes[k].dtype(), outputTypes[k].size()));
+    }
+  }
+
+  @Override public void runRows(NDArray[] env, int part, int from, int to, int[] rowOrigin) {
+    int nIn = inputSlots.length;
+    Object[] buffers = new Object[nIn + outputSlots.length];
+    int[] origins = new int[buffers.length];
+    long rowsTotal = group.shape[0];
+    for (int i = 0; i < nIn; i++) {
+      buffers[i] = ((ConcreteArray) env[inputSlots[i]]).buffer().array();
+      int r0 = rowOrigin[inputSlots[i]];
+      if (r0 != 0) origins[i] = (int) (r0 * (group.inputs.get(i).source().type().size() / rowsTotal));
+    }
+    for (int k = 0; k < outputSlots.length; k++) {
+      buffers[nIn + k] = ((ConcreteArray) env[outputSlots[k]]).buffer().array();
+      int r0 = rowOrigin[outputSlots[k]];
+      if (r0 != 0) origins[nIn + k] = (int) (r0 * (outputTypes[k].size() / rowsTotal));
+    }
+    if (group.shape.length == 2) kernel.run(buffers, origins, from, to, 0, group.shape[1]);
+    else kernel.run(buffers, origins, 0, 1, from, to);
+  }
+
+  @Override public String describe() {
+    return "fused[" + group.members.stream().map(Eqn::primitive).map(Object::toString).collect(Collectors.joining(","))
+        + "] " + group.floatType.shortName() + java.util.Arrays.toString(group.shape);
+  }
+}

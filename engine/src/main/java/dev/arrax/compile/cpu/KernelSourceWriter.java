@@ -1,0 +1,400 @@
+package dev.arrax.compile.cpu;
+
+import dev.arrax.DType;
+import dev.arrax.core.ConcreteArray;
+import dev.arrax.core.Shapes;
+import dev.arrax.ir.Atom;
+import dev.arrax.ir.Eqn;
+import dev.arrax.ir.Literal;
+import dev.arrax.ir.Var;
+import dev.arrax.core.ElementwiseOp;
+import java.util.EnumSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes the Java source of a {@link FusedGroup}'s loop nest: one loop over rows, one over the
+ * innermost axis, each member equation one local variable. The source depends on the group's shape
+ * except its leading axis, so batches of different sizes share one compiled kernel.
+ *
+ * <p>Two flavours. f32 groups whose operations all have SIMD forms are written with the Vector API
+ * ({@code FloatVector} over {@code SPECIES_PREFERRED}, transcendental functions from
+ * {@link dev.arrax.compile.cpu.math.VectorMath}, a scalar tail with the bitwise-identical
+ * {@link dev.arrax.compile.cpu.math.ScalarMath}); their results differ from the reference evaluator by a
+ * few ulps (VectorMath documents the bounds). Every other group is written with scalar Java
+ * arithmetic in its dtype and {@link Math} functions rounded once, which gives the reference
+ * evaluator's bits.
+ */
+final class KernelSourceWriter {
+  /** Operations with a Vector API form (the reductions of a group always have one). */
+  private static final Set<ElementwiseOp> VECTOR_OPS = EnumSet.of(
+      ElementwiseOp.ADD, ElementwiseOp.SUB, ElementwiseOp.MUL, ElementwiseOp.DIV, ElementwiseOp.MAX, ElementwiseOp.MIN,
+      ElementwiseOp.NEG, ElementwiseOp.ABS, ElementwiseOp.SQRT, ElementwiseOp.EXP, ElementwiseOp.LOG, ElementwiseOp.LOG1P,
+      ElementwiseOp.EXPM1, ElementwiseOp.TANH, ElementwiseOp.LOGISTIC, ElementwiseOp.ERF, ElementwiseOp.SIN, ElementwiseOp.COS,
+      ElementwiseOp.EQ, ElementwiseOp.NE, ElementwiseOp.LT, ElementwiseOp.LE, ElementwiseOp.GT, ElementwiseOp.GE,
+      ElementwiseOp.AND, ElementwiseOp.OR, ElementwiseOp.NOT, ElementwiseOp.IS_FINITE, ElementwiseOp.SELECT_N,
+      ElementwiseOp.STOP_GRADIENT, ElementwiseOp.CONVERT_ELEMENT_TYPE);
+  /** Functions whose f32 scalar tail uses {@link dev.arrax.compile.cpu.math.ScalarMath} (bitwise equal to the vector lanes). */
+  private static final Set<ElementwiseOp> FAST_SCALAR = EnumSet.of(ElementwiseOp.EXP, ElementwiseOp.LOG, ElementwiseOp.LOG1P,
+      ElementwiseOp.EXPM1, ElementwiseOp.TANH, ElementwiseOp.LOGISTIC, ElementwiseOp.ERF, ElementwiseOp.SIN, ElementwiseOp.COS);
+
+  private final FusedGroup g;
+  private final boolean vector;
+  private final StringBuilder src = new StringBuilder();
+  private final Map<Var, String> names = new IdentityHashMap<>();
+  private final Map<String, String> vectorConstants = new LinkedHashMap<>();
+  private final Map<Var, String> accumulators = new IdentityHashMap<>();
+  private final long[][] strides;
+  private final int[] shape;
+  private int fresh;
+
+  private KernelSourceWriter(FusedGroup g, boolean vector) {
+    this.g = g;
+    this.vector = vector;
+    this.shape = g.rank() == 0 ? new int[] {1} : g.shape;
+    this.strides = new long[g.inputs.size()][];
+    for (int i = 0; i < strides.length; i++) strides[i] = groupStrides(g.inputs.get(i), shape.length);
+    int k = 0;
+    for (Var v : g.reductions) accumulators.put(v, "acc" + (k++));
+  }
+
+  static String write(FusedGroup g) {
+    return new KernelSourceWriter(g, vectorizable(g)).generate();
+  }
+
+  static boolean vectorizable(FusedGroup g) {
+    if (g.floatType != DType.FLOAT32 || !VectorSupport.AVAILABLE) return false;
+    for (Eqn e : g.members) {
+      if (g.reductions.contains(e.outputs().get(0))) continue;
+      if (!VECTOR_OPS.contains(e.primitive().elementwiseOp())) return false;
+    }
+    return true;
+  }
+
+  private String generate() {
+    line(0, "public final class " + KernelCache.placeholder() + " implements dev.arrax.compile.cpu.Kernel {");
+    if (vector) line(1, "private static final jdk.incubator.vector.VectorSpecies S = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;");
+    line(1, "public void run(Object[] b, int[] eo, int rowFrom, int rowTo, int colFrom, int colTo) {");
+    int nIn = g.inputs.size();
+    for (int i = 0; i < nIn; i++) {
+      String t = javaType(g.inputs.get(i).source().type().dtype());
+      line(2, "final " + t + "[] in" + i + " = (" + t + "[]) b[" + i + "];");
+    }
+    for (int k = 0; k < g.outputs.size(); k++) {
+      String t = javaType(g.outputs.get(k).type().dtype());
+      line(2, "final " + t + "[] out" + k + " = (" + t + "[]) b[" + (nIn + k) + "];");
+      line(2, "final int oo" + k + " = eo[" + (nIn + k) + "];");
+    }
+    int constantsAt = src.length();
+    int inner = g.inner(), r = shape.length;
+    line(2, "for (int o = rowFrom; o < rowTo; o++) {");
+    boolean needUnravel = false;
+    for (int i = 0; i < nIn; i++) needUnravel |= !isContiguous(strides[i], shape) && r > 1;
+    if (needUnravel) {
+      line(3, "int q = o;");
+      for (int a = r - 2; a >= 1; a--) line(3, "final int i" + a + " = q % " + shape[a] + "; q /= " + shape[a] + ";");
+      line(3, "final int i0 = q;");
+    }
+    for (int i = 0; i < nIn; i++) {
+      StringBuilder off = new StringBuilder();
+      if (isContiguous(strides[i], shape)) {
+        off.append("o * ").append(inner);
+      } else {
+        for (int a = 0; a < r - 1; a++) {
+          if (strides[i][a] != 0) off.append(off.length() > 0 ? " + " : "").append("i").append(a).append(" * ").append(strides[i][a]);
+        }
+        if (off.length() == 0) off.append("0");
+      }
+      line(3, "final int base" + i + " = " + off + " - eo[" + i + "];");
+    }
+    String ft = javaType(g.floatType);
+    for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
+      line(3, ft + " " + acc.getValue() + " = " + reductionInit(producer(acc.getKey()), false) + ";");
+    }
+    line(3, "int j = colFrom;");
+    if (vector) {
+      for (int i = 0; i < nIn; i++) {
+        if (!moves(i)) {
+          DType d = g.inputs.get(i).source().type().dtype();
+          line(3, "final " + (d == DType.BOOL ? "jdk.incubator.vector.VectorMask" : "jdk.incubator.vector.FloatVector") + " bc" + i + " = "
+              + (d == DType.BOOL ? "S.maskAll(in" + i + "[base" + i + "])" : "jdk.incubator.vector.FloatVector.broadcast(S, in" + i + "[base" + i + "])") + ";");
+        }
+      }
+      for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
+        line(3, "jdk.incubator.vector.FloatVector v" + acc.getValue() + " = jdk.incubator.vector.FloatVector.broadcast(S, "
+            + reductionInit(producer(acc.getKey()), true) + ");");
+      }
+      line(3, "for (final int vEnd = colTo - S.length(); j <= vEnd; j += S.length()) {");
+      body(true);
+      line(3, "}");
+      for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
+        String op = switch (Fusion.reductionKind(producer(acc.getKey()))) {
+          case SUM -> "ADD";
+          case MAX -> "MAX";
+          case MIN -> "MIN";
+          case PROD -> throw new IllegalStateException("internal: reduce_prod is not fused");
+        };
+        String reduced = "v" + acc.getValue() + ".reduceLanes(jdk.incubator.vector.VectorOperators." + op + ")";
+        line(3, acc.getValue() + " = " + combine(producer(acc.getKey()), acc.getValue(), reduced) + ";");
+      }
+    }
+    line(3, "for (; j < colTo; j++) {");
+    body(false);
+    line(3, "}");
+    int k = 0;
+    for (Var out : g.outputs) {
+      if (g.reductions.contains(out)) line(3, "out" + k + "[o - oo" + k + "] = " + accumulators.get(out) + ";");
+      k++;
+    }
+    line(2, "}");
+    line(1, "}");
+    line(0, "}");
+    StringBuilder consts = new StringBuilder();
+    for (Map.Entry<String, String> c : vectorConstants.entrySet()) consts.append("    final ").append(c.getValue()).append('\n');
+    src.insert(constantsAt, consts);
+    return src.toString();
+  }
+
+  /** One pass of the member equations: vector lanes at {@code j} or one scalar element. */
+  private void body(boolean v) {
+    names.clear();
+    int inner = g.inner();
+    for (Eqn e : g.members) {
+      Var out = e.outputs().get(0);
+      if (g.reductions.contains(out)) {
+        String x = ref(e.inputs().get(0), v);
+        String acc = v ? "v" + accumulators.get(out) : accumulators.get(out);
+        line(4, acc + " = " + (v ? vectorCombine(e, acc, x) : combine(e, acc, x)) + ";");
+        continue;
+      }
+      String name = (v ? "w" : "s") + (fresh++);
+      names.put(out, name);
+      line(4, "final " + (v ? vectorType(out.type().dtype()) : javaType(out.type().dtype())) + " " + name + " = "
+          + (v ? vectorExpression(e) : scalarExpression(e)) + ";");
+    }
+    int k = 0;
+    for (Var out : g.outputs) {
+      if (!g.reductions.contains(out)) {
+        String at = "o * " + inner + " + j - oo" + k;
+        line(4, v ? names.get(out) + ".intoArray(out" + k + ", " + at + ");" : "out" + k + "[" + at + "] = " + names.get(out) + ";");
+      }
+      k++;
+    }
+  }
+
+  private Eqn producer(Var v) {
+    for (Eqn e : g.members) if (e.outputs().get(0) == v) return e;
+    throw new IllegalStateException("internal: no producer in group");
+  }
+
+  private String reductionInit(Eqn e, boolean asFloatLiteral) {
+    boolean f32 = g.floatType == DType.FLOAT32;
+    return switch (Fusion.reductionKind(e)) {
+      case SUM -> f32 || asFloatLiteral ? "0f" : "0d";
+      case MAX -> f32 ? "Float.NEGATIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+      case MIN -> f32 ? "Float.POSITIVE_INFINITY" : "Double.POSITIVE_INFINITY";
+      case PROD -> throw new IllegalStateException("internal: reduce_prod is not fused");
+    };
+  }
+
+  private static String combine(Eqn e, String acc, String x) {
+    return switch (Fusion.reductionKind(e)) {
+      case SUM -> acc + " + " + x;
+      case MAX -> "Math.max(" + acc + ", " + x + ")";
+      case MIN -> "Math.min(" + acc + ", " + x + ")";
+      case PROD -> throw new IllegalStateException("internal: reduce_prod is not fused");
+    };
+  }
+
+  private static String vectorCombine(Eqn e, String acc, String x) {
+    return switch (Fusion.reductionKind(e)) {
+      case SUM -> acc + ".add(" + x + ")";
+      case MAX -> acc + ".max(" + x + ")";
+      case MIN -> acc + ".min(" + x + ")";
+      case PROD -> throw new IllegalStateException("internal: reduce_prod is not fused");
+    };
+  }
+
+  /** Per group axis, the stride of this input in its own (row-major) array; 0 where it is broadcast. */
+  private static long[] groupStrides(FusedGroup.Input in, int rank) {
+    long[] s = new long[rank];
+    int[] p = in.sourceShape();
+    int[] ps = Shapes.strides(p);
+    for (int k = 0; k < p.length; k++) {
+      if (p[k] > 1) s[in.dims()[k]] = ps[k];
+    }
+    return s;
+  }
+
+  private static boolean isContiguous(long[] strides, int[] shape) {
+    long acc = 1;
+    for (int a = shape.length - 1; a >= 0; a--) {
+      if (shape[a] > 1 && strides[a] != acc) return false;
+      acc *= shape[a];
+    }
+    return true;
+  }
+
+  /** Whether input i advances along the innermost axis (else it is one value per row). */
+  private boolean moves(int i) {
+    return strides[i][strides[i].length - 1] != 0 || (isContiguous(strides[i], shape) && shape[shape.length - 1] > 1);
+  }
+
+  /** Java expression reading an atom: a value computed in this body, an input element, or a constant. */
+  private String ref(Atom a, boolean v) {
+    if (a instanceof Literal l) return v ? vectorConstant(l.value()) : constant(l.value());
+    Var var = (Var) a;
+    String n = names.get(var);
+    if (n != null) return n;
+    Atom c = g.constantOfVar.get(var);
+    if (c != null) return v ? vectorConstant(((Literal) c).value()) : constant(((Literal) c).value());
+    Integer i = g.inputIndexOfVar.get(var);
+    if (i == null) throw new IllegalStateException("internal: group reads an unknown value " + var);
+    boolean isBool = g.inputs.get(i).source().type().dtype() == DType.BOOL;
+    if (v) {
+      if (!moves(i)) return "bc" + i;
+      return isBool ? "S.loadMask(in" + i + ", base" + i + " + j)" : "jdk.incubator.vector.FloatVector.fromArray(S, in" + i + ", base" + i + " + j)";
+    }
+    return "in" + i + "[base" + i + (moves(i) ? " + j" : "") + "]";
+  }
+
+  private String vectorConstant(ConcreteArray c) {
+    String text = constant(c);
+    boolean isBool = c.dtype() == DType.BOOL;
+    String decl = (isBool ? "jdk.incubator.vector.VectorMask" : "jdk.incubator.vector.FloatVector") + " k" + vectorConstants.size() + " = "
+        + (isBool ? "S.maskAll(" + text + ")" : "jdk.incubator.vector.FloatVector.broadcast(S, " + text + ")") + ";";
+    String existing = vectorConstants.get(text);
+    if (existing != null) return existing.substring(existing.indexOf(" k") + 1, existing.indexOf(" = "));
+    vectorConstants.put(text, decl);
+    return "k" + (vectorConstants.size() - 1);
+  }
+
+  private String scalarExpression(Eqn e) {
+    ElementwiseOp op = e.primitive().elementwiseOp();
+    DType t = e.outputs().get(0).type().dtype();
+    String cast = t == DType.FLOAT32 ? "(float) " : "";
+    String a = e.inputs().isEmpty() ? null : ref(e.inputs().get(0), false);
+    String b = e.inputs().size() > 1 ? ref(e.inputs().get(1), false) : null;
+    if (vector && FAST_SCALAR.contains(op)) return "dev.arrax.compile.cpu.math.ScalarMath." + op.primitiveName() + "(" + a + ")";
+    return switch (op) {
+      case ADD -> "(" + a + " + " + b + ")";
+      case SUB -> "(" + a + " - " + b + ")";
+      case MUL -> "(" + a + " * " + b + ")";
+      case DIV -> "(" + a + " / " + b + ")";
+      case MAX -> "Math.max(" + a + ", " + b + ")";
+      case MIN -> "Math.min(" + a + ", " + b + ")";
+      case POW -> cast + "Math.pow(" + a + ", " + b + ")";
+      case NEG -> "(-" + a + ")";
+      case EXP -> cast + "Math.exp(" + a + ")";
+      case LOG -> cast + "Math.log(" + a + ")";
+      case LOG1P -> cast + "Math.log1p(" + a + ")";
+      case EXPM1 -> cast + "Math.expm1(" + a + ")";
+      case TANH -> cast + "Math.tanh(" + a + ")";
+      case SIN -> cast + "Math.sin(" + a + ")";
+      case COS -> cast + "Math.cos(" + a + ")";
+      case TAN -> cast + "Math.tan(" + a + ")";
+      case SQRT -> cast + "Math.sqrt(" + a + ")";
+      case FLOOR -> cast + "Math.floor(" + a + ")";
+      case CEIL -> cast + "Math.ceil(" + a + ")";
+      case ABS -> "Math.abs(" + a + ")";
+      case SIGN -> "Math.signum(" + a + ")";
+      case LOGISTIC -> cast + "dev.arrax.compile.cpu.ScalarKernels.logistic(" + a + ")";
+      case ERF -> cast + "dev.arrax.primitives.SpecialFunctions.erf(" + a + ")";
+      case EQ -> "(" + a + " == " + b + ")";
+      case NE -> "(" + a + " != " + b + ")";
+      case LT -> "(" + a + " < " + b + ")";
+      case LE -> "(" + a + " <= " + b + ")";
+      case GT -> "(" + a + " > " + b + ")";
+      case GE -> "(" + a + " >= " + b + ")";
+      case AND -> "(" + a + " && " + b + ")";
+      case OR -> "(" + a + " || " + b + ")";
+      case NOT -> "(!" + a + ")";
+      case IS_FINITE -> (e.inputs().get(0).type().dtype() == DType.FLOAT32 ? "Float" : "Double") + ".isFinite(" + a + ")";
+      case STOP_GRADIENT -> a;
+      case SELECT_N -> "(" + a + " ? " + ref(e.inputs().get(2), false) + " : " + b + ")";
+      case CONVERT_ELEMENT_TYPE -> convert(e.inputs().get(0).type().dtype(), t, a);
+      case ERF_INV, REM, XOR, SHIFT_LEFT, SHIFT_RIGHT_LOGICAL -> throw new IllegalStateException("internal: no code generation for " + op);
+    };
+  }
+
+  private String vectorExpression(Eqn e) {
+    ElementwiseOp op = e.primitive().elementwiseOp();
+    String a = e.inputs().isEmpty() ? null : ref(e.inputs().get(0), true);
+    String b = e.inputs().size() > 1 ? ref(e.inputs().get(1), true) : null;
+    String cmp = "jdk.incubator.vector.VectorOperators.";
+    return switch (op) {
+      case ADD -> a + ".add(" + b + ")";
+      case SUB -> a + ".sub(" + b + ")";
+      case MUL -> a + ".mul(" + b + ")";
+      case DIV -> a + ".div(" + b + ")";
+      case MAX -> a + ".max(" + b + ")";
+      case MIN -> a + ".min(" + b + ")";
+      case NEG -> a + ".neg()";
+      case ABS -> a + ".abs()";
+      case SQRT -> a + ".sqrt()";
+      case EXP, LOG, LOG1P, EXPM1, TANH, LOGISTIC, ERF, SIN, COS -> "dev.arrax.compile.cpu.math.VectorMath." + op.primitiveName() + "(" + a + ")";
+      case EQ -> a + ".compare(" + cmp + "EQ, " + b + ")";
+      case NE -> a + ".compare(" + cmp + "NE, " + b + ")";
+      case LT -> a + ".compare(" + cmp + "LT, " + b + ")";
+      case LE -> a + ".compare(" + cmp + "LE, " + b + ")";
+      case GT -> a + ".compare(" + cmp + "GT, " + b + ")";
+      case GE -> a + ".compare(" + cmp + "GE, " + b + ")";
+      case AND -> a + ".and(" + b + ")";
+      case OR -> a + ".or(" + b + ")";
+      case NOT -> a + ".not()";
+      case IS_FINITE -> a + ".test(" + cmp + "IS_FINITE)";
+      case STOP_GRADIENT -> a;
+      // Janino resolves blend to Vector.blend (it ignores generics), hence the cast.
+      case SELECT_N -> "((jdk.incubator.vector.FloatVector) " + b + ".blend(" + ref(e.inputs().get(2), true) + ", " + a + "))";
+      case CONVERT_ELEMENT_TYPE -> {
+        DType from = e.inputs().get(0).type().dtype(), to = e.outputs().get(0).type().dtype();
+        if (from == to) yield a;
+        if (from == DType.BOOL) {
+          yield "((jdk.incubator.vector.FloatVector) " + vectorConstant(zeroF32()) + ".blend(" + vectorConstant(oneF32()) + ", " + a + "))";
+        }
+        yield a + ".compare(" + cmp + "NE, " + vectorConstant(zeroF32()) + ")";
+      }
+      case POW, TAN, SIGN, FLOOR, CEIL, ERF_INV, REM, XOR, SHIFT_LEFT, SHIFT_RIGHT_LOGICAL ->
+          throw new IllegalStateException("internal: no vector code generation for " + op);
+    };
+  }
+
+  private static ConcreteArray zeroF32() { return ConcreteArray.full(dev.arrax.core.ArrayType.of(DType.FLOAT32), 0); }
+
+  private static ConcreteArray oneF32() { return ConcreteArray.full(dev.arrax.core.ArrayType.of(DType.FLOAT32), 1); }
+
+  private static String convert(DType from, DType to, String a) {
+    if (from == to) return a;
+    if (from == DType.BOOL) return "(" + a + " ? " + (to == DType.FLOAT32 ? "1f : 0f" : "1d : 0d") + ")";
+    if (to == DType.BOOL) return "(" + a + " != 0)";
+    throw new IllegalStateException("internal: no fused conversion " + from + " -> " + to);
+  }
+
+  static String constant(ConcreteArray c) {
+    return switch (c.dtype()) {
+      case FLOAT32 -> "Float.intBitsToFloat(" + Float.floatToRawIntBits((float) c.buffer().getDouble(0)) + ")";
+      case FLOAT64 -> "Double.longBitsToDouble(" + Double.doubleToRawLongBits(c.buffer().getDouble(0)) + "L)";
+      case BOOL -> Boolean.toString(c.buffer().getBool(0));
+      default -> throw new IllegalStateException("internal: no fused constant of " + c.dtype());
+    };
+  }
+
+  static String javaType(DType d) {
+    return switch (d) {
+      case FLOAT32 -> "float";
+      case FLOAT64 -> "double";
+      case BOOL -> "boolean";
+      default -> throw new IllegalStateException("internal: no fused type for " + d);
+    };
+  }
+
+  private static String vectorType(DType d) {
+    return d == DType.BOOL ? "jdk.incubator.vector.VectorMask" : "jdk.incubator.vector.FloatVector";
+  }
+
+  private void line(int indent, String s) {
+    src.append("  ".repeat(indent)).append(s).append('\n');
+  }
+}

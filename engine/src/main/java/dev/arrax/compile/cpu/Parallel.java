@@ -1,0 +1,76 @@
+package dev.arrax.compile.cpu;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.function.IntConsumer;
+
+/**
+ * Splits large kernels across cores. The thread count comes from {@link #setThreads}, else the
+ * system property {@code arrax.threads}, else all available cores; a thread that declares itself
+ * single-threaded (a Spark task, see {@link #runSingleThreaded}) never fans out. Each part writes
+ * disjoint outputs, and reductions are combined in part order, so results do not depend on timing.
+ */
+public final class Parallel {
+  private static volatile int threads = Integer.getInteger("arrax.threads", Runtime.getRuntime().availableProcessors());
+  private static volatile ForkJoinPool pool;
+  private static final ThreadLocal<Boolean> SINGLE = ThreadLocal.withInitial(() -> false);
+
+  /** Below this many elements of work a kernel runs on the calling thread. */
+  static final long MIN_PARALLEL_WORK = 1 << 15;
+
+  private Parallel() {}
+
+  public static void setThreads(int n) {
+    if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+    threads = n;
+  }
+
+  public static int threads() { return SINGLE.get() ? 1 : threads; }
+
+  /** Runs {@code body} with kernels on this thread only (used inside Spark tasks, whose cores Spark already schedules). */
+  public static void runSingleThreaded(Runnable body) {
+    boolean prev = SINGLE.get();
+    SINGLE.set(true);
+    try {
+      body.run();
+    } finally {
+      SINGLE.set(prev);
+    }
+  }
+
+  /** Runs {@code part.accept(i)} for i in [0, parts), in parallel when there is more than one part. */
+  static void forEach(int parts, IntConsumer part) {
+    if (parts <= 1) {
+      for (int i = 0; i < parts; i++) part.accept(i);
+      return;
+    }
+    ForkJoinPool p = pool();
+    List<ForkJoinTask<?>> tasks = new ArrayList<>(parts - 1);
+    for (int i = 1; i < parts; i++) {
+      final int k = i;
+      tasks.add(p.submit(() -> part.accept(k)));
+    }
+    part.accept(0);
+    for (ForkJoinTask<?> t : tasks) t.join();
+  }
+
+  /** How many parts to split {@code work} elements with at most {@code maxParts} parts into. */
+  static int partsFor(long work, int maxParts) {
+    int t = threads();
+    if (t <= 1 || work < MIN_PARALLEL_WORK) return 1;
+    return Math.max(1, Math.min(t, maxParts));
+  }
+
+  private static ForkJoinPool pool() {
+    ForkJoinPool p = pool;
+    if (p == null || p.getParallelism() != Math.max(1, threads)) {
+      synchronized (Parallel.class) {
+        if (pool == null || pool.getParallelism() != Math.max(1, threads)) pool = new ForkJoinPool(Math.max(1, threads));
+        p = pool;
+      }
+    }
+    return p;
+  }
+}

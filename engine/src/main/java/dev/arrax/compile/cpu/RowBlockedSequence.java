@@ -1,0 +1,132 @@
+package dev.arrax.compile.cpu;
+
+import dev.arrax.NDArray;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Runs consecutive {@link RowStep}s over the same rows block by block: each thread takes a range of
+ * rows and, for each block of it, runs every step on that block. Results are the same as running
+ * the steps one after another, since each row's work only reads that row of earlier steps.
+ */
+final class RowBlockedSequence implements Step {
+  /** Target elements per block across the steps (about 256 KB of floats, a core's L2). */
+  private static final long BLOCK_ELEMENTS = 64 * 1024;
+
+  private final List<RowStep> steps;
+  private final int rows;
+  private final int blockRows;
+  /** Slots written and read only inside this run: each part keeps just one block of their rows. */
+  private final java.util.Set<Integer> local;
+
+  RowBlockedSequence(List<RowStep> steps, int rows, java.util.Set<Integer> local) {
+    this.steps = List.copyOf(steps);
+    this.rows = rows;
+    this.local = java.util.Set.copyOf(local);
+    long width = 1;
+    for (RowStep s : steps) width += s.rowWidth();
+    this.blockRows = (int) Math.max(16, Math.min(8192, BLOCK_ELEMENTS / width));
+  }
+
+  @Override public void run(NDArray[] env) {
+    for (RowStep s : steps) s.allocate(env, local);
+    long work = 0;
+    for (RowStep s : steps) work += s.rowWidth() * (long) rows;
+    int parts = Parallel.partsFor(work, Math.max(1, rows / blockRows));
+    for (RowStep s : steps) s.begin(env, parts);
+    Parallel.forEach(parts, p -> {
+      NDArray[] partEnv = env.clone();
+      int[] origin = new int[env.length];
+      for (RowStep s : steps) {
+        for (int slot : s.outputSlots()) {
+          if (!local.contains(slot)) continue;
+          dev.arrax.core.ArrayType t = s.outputType(slot);
+          int perRow = t.size() / rows;
+          partEnv[slot] = new dev.arrax.core.ConcreteArray(dev.arrax.core.ArrayType.of(t.dtype(), blockRows * perRow),
+              dev.arrax.core.Buffer.allocate(t.dtype(), blockRows * perRow));
+        }
+      }
+      int from = (int) ((long) rows * p / parts), to = (int) ((long) rows * (p + 1) / parts);
+      for (int r = from; r < to; r += blockRows) {
+        int end = Math.min(to, r + blockRows);
+        for (int slot : local) origin[slot] = r;
+        for (RowStep s : steps) s.runRows(partEnv, p, r, end, origin);
+      }
+    });
+    for (RowStep s : steps) s.finish(env);
+  }
+
+  /**
+   * Outputs of fused loops and row-mode matmuls in the run that nothing outside the run reads (and no
+   * reshape, which would alias them): intermediate rows that never need to exist all at once.
+   */
+  private static java.util.Set<Integer> localSlots(List<RowStep> run, List<Step> all, java.util.Set<Integer> programOutputs) {
+    java.util.Set<Integer> candidates = new java.util.HashSet<>();
+    for (RowStep s : run) {
+      if (s instanceof ReshapeStep || (s instanceof MatmulStep m && !m.producesRows())) continue;
+      for (int slot : s.outputSlots()) candidates.add(slot);
+    }
+    candidates.removeAll(programOutputs);
+    for (Step s : all) {
+      boolean inRun = run.contains(s);
+      for (int slot : s.inputSlots()) if (!inRun || s instanceof ReshapeStep) candidates.remove(slot);
+    }
+    return candidates;
+  }
+
+  @Override public int[] inputSlots() {
+    return steps.stream().flatMapToInt(s -> java.util.Arrays.stream(s.inputSlots())).distinct().toArray();
+  }
+
+  @Override public int[] outputSlots() {
+    return steps.stream().flatMapToInt(s -> java.util.Arrays.stream(s.outputSlots())).distinct().toArray();
+  }
+
+  @Override public String describe() {
+    return "rows " + rows + " in blocks of " + blockRows + " {" + steps.stream().map(Step::describe).collect(Collectors.joining("; ")) + "}";
+  }
+
+  /**
+   * Groups maximal runs of row steps over the same rows whose in-run inputs are read row by row.
+   * A step that needs nothing from the run (a small weight computation, say) is moved in front of
+   * it instead of ending it.
+   */
+  static List<Step> group(List<Step> steps, java.util.Set<Integer> programOutputs) {
+    List<Step> out = new java.util.ArrayList<>();
+    int i = 0;
+    while (i < steps.size()) {
+      if (!(steps.get(i) instanceof RowStep first) || first.rows() < 2) {
+        out.add(steps.get(i++));
+        continue;
+      }
+      int n = first.rows();
+      List<RowStep> run = new java.util.ArrayList<>(List.of(first));
+      List<Step> hoisted = new java.util.ArrayList<>();
+      java.util.Set<Integer> produced = new java.util.HashSet<>();
+      for (int s : first.outputSlots()) produced.add(s);
+      int j = i + 1;
+      for (; j < steps.size(); j++) {
+        Step next = steps.get(j);
+        boolean readsRun = false;
+        for (int s : next.inputSlots()) readsRun |= produced.contains(s);
+        if (next instanceof RowStep rs && rs.rows() == n) {
+          boolean ok = true;
+          for (int s : rs.inputSlots()) if (produced.contains(s) && !rs.readsRowwise(s)) ok = false;
+          if (ok) {
+            run.add(rs);
+            for (int s : rs.outputSlots()) produced.add(s);
+            continue;
+          }
+        }
+        if (readsRun) break;
+        hoisted.add(next);
+      }
+      out.addAll(hoisted);
+      long real = run.stream().filter(s -> !(s instanceof ReshapeStep)).count();
+      if (real >= 2) out.add(new RowBlockedSequence(run, n, localSlots(run, steps, programOutputs)));
+      else out.addAll(run);
+      i = j;
+    }
+    return out;
+  }
+}
