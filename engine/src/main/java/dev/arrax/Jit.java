@@ -73,7 +73,7 @@ final class Jit {
       for (int i = 0; i < args.length; i++) {
         if (isStatic(i)) {
           key.add(args[i].type());
-          key.add(Arrays.toString(args[i].toDoubleArray()));
+          key.add(staticKey(args[i]));
         } else {
           key.add(args[i].type());
           dynamic.add(args[i]);
@@ -83,6 +83,18 @@ final class Jit {
       key.add(on);
       Executable p = programs.computeIfAbsent(key, k -> Backends.compile(trace(args), on));
       return p.run(dynamic.toArray(new NDArray[0]));
+    }
+
+    /**
+     * A static argument's exact content: integers by value (2^53 and 2^53 + 1 are different programs),
+     * floats by their bits (so -0.0 and 0.0, and NaNs, stay apart as the traced Java code may see them).
+     */
+    private static Object staticKey(NDArray a) {
+      if (!a.dtype().isFloating()) return Arrays.toString(a.toLongArray());
+      double[] d = a.toDoubleArray();
+      long[] bits = new long[d.length];
+      for (int k = 0; k < d.length; k++) bits[k] = Double.doubleToRawLongBits(d[k]);
+      return Arrays.toString(bits);
     }
 
     private Program trace(NDArray[] args) {
