@@ -107,21 +107,62 @@ public final class Arrax {
 
   // ---- vmap ----
 
-  /** Maps {@code f} over axis 0 of every argument; the output is batched along axis 0. */
+  /**
+   * The {@code inAxes} entry of an argument that is not mapped (JAX's {@code None} in {@code in_axes}):
+   * {@code Arrax.vmap(f, Arrax.UNMAPPED, 0)} is {@code jax.vmap(f, in_axes=(None, 0))}. It is {@code null};
+   * the name only makes calls read like JAX's.
+   */
+  public static final Integer UNMAPPED = null;
+
+  /** Maps {@code f} over axis 0 of every argument; the output is batched along axis 0 ({@code jax.vmap(f)}). */
   public static Fn vmap(Fn f) {
-    return args -> Vmap.apply(single(f), axesOrDefault(new Integer[0], args.length), new Integer[] {0}, args)[0];
+    requireFn("vmap", f);
+    return args -> Vmap.apply(single(f), axesOrDefault(new Integer[0], args), new Integer[] {0}, args)[0];
   }
 
-  /** Maps argument i over axis {@code inAxes[i]}, or not at all where it is null (broadcast). */
+  /**
+   * Maps argument i over axis {@code inAxes[i]} (negative counts from the end), or not at all where the
+   * entry is {@code null} / {@link #UNMAPPED}: {@code jax.vmap(f, in_axes=(None, 0))} is
+   * {@code Arrax.vmap(f, null, 0)} in Java and {@code Arrax.vmap(f, null, 0)} in Scala. The output is
+   * batched along axis 0; to place it elsewhere use {@link #vmapOut}. Give one entry per argument (or
+   * none, meaning axis 0 for every argument). A lone {@code null} ({@code Arrax.vmap(f, null)}) is read
+   * by Java as a null array and fails with an explanation; write {@code new Integer[] {null}} for one
+   * unmapped argument (which is still an error: at least one argument must be mapped).
+   */
   public static Fn vmap(Fn f, Integer... inAxes) {
-    Integer[] axes = inAxes.clone();
-    return args -> Vmap.apply(single(f), axesOrDefault(axes, args.length), new Integer[] {0}, args)[0];
+    requireFn("vmap", f);
+    Integer[] axes = copyAxes("vmap", inAxes);
+    return args -> Vmap.apply(single(f), axesOrDefault(axes, args), new Integer[] {0}, args)[0];
   }
 
-  /** As {@link #vmap(Fn, Integer...)}, placing the batch axis of the output at {@code outAxis} (null: the output must not be batched). */
-  public static Fn vmap(Fn f, Integer[] inAxes, Integer outAxis) {
-    Integer[] axes = inAxes.clone();
-    return args -> Vmap.apply(single(f), axesOrDefault(axes, args.length), new Integer[] {outAxis}, args)[0];
+  /**
+   * As {@link #vmap(Fn, Integer...)}, placing the batch axis of the output at {@code outAxis}
+   * ({@code jax.vmap(f, in_axes, out_axes)}); a {@code null} {@code outAxis} requires the output not to
+   * depend on any mapped argument. A separate name rather than an overload of {@code vmap}, so that
+   * {@code vmap(f, null, 0)} can only mean "argument 0 unmapped, argument 1 on axis 0".
+   *
+   * <pre>{@code
+   * Fn columns = Arrax.vmapOut(xs -> Np.exp(xs[0]), 1, 0);   // jax.vmap(exp, in_axes=0, out_axes=1)
+   * }</pre>
+   */
+  public static Fn vmapOut(Fn f, Integer outAxis, Integer... inAxes) {
+    requireFn("vmapOut", f);
+    Integer[] axes = copyAxes("vmapOut", inAxes);
+    return args -> Vmap.apply(single(f), axesOrDefault(axes, args), new Integer[] {outAxis}, args)[0];
+  }
+
+  private static void requireFn(String op, Object f) {
+    if (f == null) throw new ArraxException(op + ": the function is null" + dev.arrax.core.CallSite.describe());
+  }
+
+  /** A defensive copy; a null array (Java's reading of a lone null argument) is a user error with the fix. */
+  static Integer[] copyAxes(String op, Integer[] inAxes) {
+    if (inAxes == null) {
+      throw new ArraxException(op + ": inAxes is null. Java passes a lone null as the whole inAxes array, not as one entry: "
+          + "give one entry per argument, e.g. " + op + "(f, null, 0) for jax.vmap(f, in_axes=(None, 0)), or new Integer[] {null} "
+          + "for a single unmapped argument (at least one argument must be mapped)" + dev.arrax.core.CallSite.describe());
+    }
+    return inAxes.clone();
   }
 
   /** Null arguments fail here, naming the transformation and the position, instead of deep inside it. */
@@ -132,9 +173,17 @@ public final class Arrax {
     }
   }
 
-  static Integer[] axesOrDefault(Integer[] inAxes, int n) {
+  /** The given axes, or axis 0 for every argument when none were given; checks the call's arguments first. */
+  static Integer[] axesOrDefault(Integer[] inAxes, NDArray[] args) {
+    if (args == null) throw new ArraxException("vmap: the argument array is null; call the mapped function with NDArrays" + dev.arrax.core.CallSite.describe());
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] == null) {
+        throw new ArraxException("vmap: argument " + i + " is null; pass an NDArray (an unmapped argument is still an array: "
+            + "mark it unmapped with a null entry in inAxes, not a null argument)" + dev.arrax.core.CallSite.describe());
+      }
+    }
     if (inAxes.length > 0) return inAxes;
-    Integer[] a = new Integer[n];
+    Integer[] a = new Integer[args.length];
     Arrays.fill(a, 0);
     return a;
   }
@@ -228,7 +277,7 @@ public final class Arrax {
       Autodiff.requireFloatInputs("jacfwd", args, new int[] {0});
       Fn push = ts -> jvp(xs -> f.apply(withArg0(args, xs[0])), new NDArray[] {x}, new NDArray[] {ts[0]}).tangentOut();
       NDArray basis = basis(x.type());
-      NDArray cols = vmap(push, new Integer[] {0}, -1).apply(basis);
+      NDArray cols = vmapOut(push, -1, 0).apply(basis);
       int[] outShape = Arrays.copyOf(cols.shape(), cols.ndim() - 1);
       return cols.reshape(concat(outShape, x.shape()));
     };

@@ -45,22 +45,75 @@ public final class Lax {
     return keepdims ? s : Ops.reshape(s, Shapes.remove(s.shape(), a));
   }
 
-  /** A window of {@code sliceSizes} starting at run-time indices (integer scalars, clamped to fit). */
+  /**
+   * A window of {@code sliceSizes} starting at run-time indices, one integer scalar per axis
+   * (jax.lax.dynamic_slice). As in JAX (its default {@code allow_negative_indices=True}), a negative
+   * signed start counts from the end of its axis (the axis length is added once), and then the start is
+   * clamped so that the window fits, as XLA does: for {@code x = arange(6)},
+   * {@code dynamicSlice(x, new int[] {-2}, 2)} is {@code [4, 5]} and a start of 5 or of -9 gives
+   * {@code [4, 5]} and {@code [0, 1]}. Unsigned (u32) starts are never negative. The same holds under
+   * jit and vmap (per-example starts included), since the wrap-around is made of ordinary operations.
+   */
   public static NDArray dynamicSlice(NDArray x, NDArray[] startIndices, int... sliceSizes) {
-    return Ops.dynamicSlice(x, startIndices, sliceSizes);
+    return Ops.dynamicSlice(x, wrapNegativeStarts("dynamicSlice", x, startIndices), sliceSizes);
   }
 
+  /** As {@link #dynamicSlice(NDArray, NDArray[], int...)} with static starts (negative ones count from the end). */
   public static NDArray dynamicSlice(NDArray x, int[] startIndices, int... sliceSizes) {
-    return Ops.dynamicSlice(x, intScalars(startIndices), sliceSizes);
+    return Ops.dynamicSlice(x, intScalars(wrapNegativeStarts("dynamicSlice", x, startIndices)), sliceSizes);
   }
 
-  /** A copy of {@code x} with {@code update} written at run-time start indices (clamped to fit). */
+  /**
+   * A copy of {@code x} with {@code update} written at run-time start indices
+   * (jax.lax.dynamic_update_slice): a negative signed start counts from the end of its axis, then the
+   * start is clamped so the update fits, as in {@link #dynamicSlice(NDArray, NDArray[], int...)}.
+   */
   public static NDArray dynamicUpdateSlice(NDArray x, NDArray update, NDArray... startIndices) {
-    return Ops.dynamicUpdateSlice(x, update, startIndices);
+    return Ops.dynamicUpdateSlice(x, update, wrapNegativeStarts("dynamicUpdateSlice", x, startIndices));
   }
 
+  /** As {@link #dynamicUpdateSlice(NDArray, NDArray, NDArray...)} with static starts. */
   public static NDArray dynamicUpdateSlice(NDArray x, NDArray update, int[] startIndices) {
-    return Ops.dynamicUpdateSlice(x, update, intScalars(startIndices));
+    return Ops.dynamicUpdateSlice(x, update, intScalars(wrapNegativeStarts("dynamicUpdateSlice", x, startIndices)));
+  }
+
+  /**
+   * JAX's {@code _dynamic_slice_indices}: {@code start < 0 ? start + n : start} for signed starts,
+   * staged as {@code select(lt(i, 0), add(i, n), i)} so it works on traced and batched starts.
+   */
+  static NDArray[] wrapNegativeStarts(String op, NDArray x, NDArray[] starts) {
+    requireNonNull(op, "the operand", x);
+    requireNonNull(op, "startIndices", (Object) starts);
+    if (starts.length != x.ndim()) {
+      throw new ShapeException(op + ": needs one start index per axis of " + x.type() + " (" + x.ndim() + "), got " + starts.length + CallSite.describe());
+    }
+    NDArray[] r = new NDArray[starts.length];
+    for (int i = 0; i < starts.length; i++) {
+      NDArray s = starts[i];
+      requireNonNull(op, "start index " + i, s);
+      if (s.ndim() != 0 || !s.dtype().isInteger()) {
+        throw new ShapeException(op + ": start index " + i + " must be an integer scalar, got " + s.type()
+            + "; use NDArray.scalar(i, DType.INT32) or the int[] overload" + CallSite.describe());
+      }
+      if (s.dtype() == DType.UINT32) {
+        r[i] = s;
+        continue;
+      }
+      NDArray zero = Ops.scalar(0, s.dtype()), n = Ops.scalar(x.shape()[i], s.dtype());
+      r[i] = Ops.select(Ops.lt(s, zero), Ops.add(s, n), s);
+    }
+    return r;
+  }
+
+  static int[] wrapNegativeStarts(String op, NDArray x, int[] starts) {
+    requireNonNull(op, "the operand", x);
+    requireNonNull(op, "startIndices", (Object) starts);
+    if (starts.length != x.ndim()) {
+      throw new ShapeException(op + ": needs one start index per axis of " + x.type() + " (" + x.ndim() + "), got " + starts.length + CallSite.describe());
+    }
+    int[] r = new int[starts.length];
+    for (int i = 0; i < r.length; i++) r[i] = starts[i] < 0 ? starts[i] + x.shape()[i] : starts[i];
+    return r;
   }
 
   /** Broadcasts: operand axis i becomes output axis {@code broadcastDimensions[i]}. */
@@ -111,7 +164,7 @@ public final class Lax {
    * ({@link #select}).
    *
    * <pre>{@code
-   * NDArray y = Lax.cond(x.sum().gt(0), xs -> Np.sin(xs[0]), xs -> Np.cos(xs[0]), x);
+   * NDArray y = Lax.cond(Np.greater(x.sum(), 0.0), xs -> Np.sin(xs[0]), xs -> Np.cos(xs[0]), x);
    * }</pre>
    */
   public static NDArray cond(NDArray pred, Fn trueFn, Fn falseFn, NDArray... operands) {

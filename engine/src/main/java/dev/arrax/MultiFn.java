@@ -26,7 +26,8 @@ public interface MultiFn {
   /** Maps every output over the given input axes (null: not mapped); outputs are batched at axis 0. */
   default MultiFn vmap(Integer... inAxes) {
     MultiFn self = this;
-    return args -> Vmap.apply(self::apply, Arrax.axesOrDefault(inAxes, args.length), new Integer[] {0}, args);
+    Integer[] axes = Arrax.copyAxes("MultiFn.vmap", inAxes);
+    return args -> Vmap.apply(self::apply, Arrax.axesOrDefault(axes, args), new Integer[] {0}, args);
   }
 
   /** The {@code i}-th output as an {@link Fn}. */

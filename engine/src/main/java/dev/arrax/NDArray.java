@@ -84,7 +84,19 @@ public abstract class NDArray {
     return new ConcreteArray(ArrayType.of(DType.BOOL, values.length), Buffer.wrap(DType.BOOL, values.clone()));
   }
 
-  /** A 0-d f64 array. */
+  /**
+   * A 0-d f64 array, strongly typed: it is {@code jnp.asarray(value, dtype=jnp.float64)} (or
+   * {@code jnp.float64(value)}), not {@code jnp.asarray(value)}. Combined with an f32 array it promotes
+   * the result to f64, as a float64 array does in JAX: {@code Np.where(x32 > 0, x32, NDArray.scalar(0.0))}
+   * is f64.
+   *
+   * <p>JAX's weakly typed Python scalars ({@code jnp.where(x > 0, x, 0.0)}, {@code x * 2.0},
+   * {@code jnp.maximum(x, 0.0)}) are Java {@code double}s in Arrax: every Np function and NDArray method
+   * that combines an array with a number has a {@code double} overload, and that double takes the
+   * array's floating dtype, so {@code Np.where(Np.greater(x32, 0.0), x32, 0.0)} stays f32 as in JAX. Use
+   * a {@code double} where JAX code has a Python number; use {@link #scalar(double, DType)} with
+   * {@code x.dtype()} when a 0-d array is needed, e.g. as an operand of a Lax function.
+   */
   public static NDArray scalar(double value) {
     return new ConcreteArray(ArrayType.of(DType.FLOAT64), Buffer.wrap(DType.FLOAT64, new double[] {value}));
   }

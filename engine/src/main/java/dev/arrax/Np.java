@@ -111,13 +111,19 @@ public final class Np {
 
   public static NDArray power(NDArray a, double b) { return power(a, weak(b, a)); }
 
+  public static NDArray power(double a, NDArray b) { return power(weak(a, b), b); }
+
   public static NDArray maximum(NDArray a, NDArray b) { return binary("maximum", Primitives.MAX, a, b); }
 
   public static NDArray maximum(NDArray a, double b) { return maximum(a, weak(b, a)); }
 
+  public static NDArray maximum(double a, NDArray b) { return maximum(weak(a, b), b); }
+
   public static NDArray minimum(NDArray a, NDArray b) { return binary("minimum", Primitives.MIN, a, b); }
 
   public static NDArray minimum(NDArray a, double b) { return minimum(a, weak(b, a)); }
+
+  public static NDArray minimum(double a, NDArray b) { return minimum(weak(a, b), b); }
 
   public static NDArray greater(NDArray a, NDArray b) { return binary("greater", Primitives.GT, a, b); }
 
@@ -166,6 +172,9 @@ public final class Np {
   public static NDArray where(NDArray cond, NDArray x, double y) { return where(cond, x, weak(y, x)); }
 
   public static NDArray where(NDArray cond, double x, NDArray y) { return where(cond, weak(x, y), y); }
+
+  /** Two weak scalars: f64 (JAX: weak f64, which is f64 once it is an array). */
+  public static NDArray where(NDArray cond, double x, double y) { return where(cond, weak(x, null), weak(y, null)); }
 
   /** {@code minimum(maximum(x, lo), hi)}. */
   public static NDArray clip(NDArray x, NDArray lo, NDArray hi) { return minimum(maximum(x, lo), hi); }
@@ -511,10 +520,68 @@ public final class Np {
 
   // ---- creation ----
 
-  /** 0, 1, ..., n-1 as f64. */
-  public static NDArray arange(int n) {
-    if (n < 0) throw new ShapeException("arange: negative length " + n + CallSite.describe());
-    return n == 0 ? zeros(0) : Ops.iota(DType.FLOAT64, new int[] {n}, 0);
+  /**
+   * {@code 0, 1, ..., stop - 1} as i64, as {@code jnp.arange(stop)} with 64-bit types (a Java int is a
+   * Python int: integer arguments give an integer array). A negative {@code stop} gives an empty array,
+   * as in NumPy. For floats pass a double ({@link #arange(double)}) or convert ({@code astype}).
+   */
+  public static NDArray arange(int stop) {
+    return arange(0, stop, 1);
+  }
+
+  /** {@code start, start + 1, ..., stop - 1} as i64 ({@code jnp.arange(start, stop)}). */
+  public static NDArray arange(int start, int stop) {
+    return arange(start, stop, 1);
+  }
+
+  /**
+   * {@code start + step * i} for {@code i = 0 .. ceil((stop - start) / step) - 1} as i64
+   * ({@code jnp.arange(start, stop, step)}); empty when the range is empty, an error when {@code step == 0}.
+   */
+  public static NDArray arange(int start, int stop, int step) {
+    if (step == 0) throw new ShapeException("arange: step must not be zero (got start " + start + ", stop " + stop + ")" + CallSite.describe());
+    int n = (int) Math.max(0, Math.ceil(((double) stop - start) / step));
+    NDArray iota = Ops.iota(DType.INT64, new int[] {n}, 0);
+    if (start == 0 && step == 1) return iota;
+    return Ops.add(Ops.full(iota.type(), start), Ops.mul(Ops.full(iota.type(), step), iota));
+  }
+
+  /** {@code 0.0, 1.0, ..., ceil(stop) - 1} as f64 ({@code jnp.arange(stop)} with a float {@code stop}). */
+  public static NDArray arange(double stop) {
+    checkFinite("arange", stop);
+    int n = (int) Math.max(0, Math.ceil(stop));
+    return Ops.iota(DType.FLOAT64, new int[] {n}, 0);
+  }
+
+  /** {@code start + i} for {@code i = 0 .. ceil(stop - start) - 1} as f64 ({@code jnp.arange(start, stop)} with floats). */
+  public static NDArray arange(double start, double stop) {
+    checkFinite("arange", start, stop);
+    int n = (int) Math.max(0, Math.ceil(stop - start));
+    NDArray iota = Ops.iota(DType.FLOAT64, new int[] {n}, 0);
+    return Ops.add(Ops.full(iota.type(), start), iota);
+  }
+
+  /**
+   * {@code start + step * i} for {@code i = 0 .. ceil((stop - start) / step) - 1} as f64, computed as
+   * JAX does ({@code add(start, mul(step, iota))}, each rounded once in f64), so
+   * {@code arange(0.0, 1.0, 0.1)} has 10 elements whose last is {@code 0.9000000000000001}. As in NumPy,
+   * rounding in {@code (stop - start) / step} can add an element close to {@code stop}; prefer
+   * {@code arange(n) * step} or {@link #linspace}.
+   */
+  public static NDArray arange(double start, double stop, double step) {
+    checkFinite("arange", start, stop, step);
+    if (step == 0) throw new ShapeException("arange: step must not be zero (got start " + start + ", stop " + stop + ")" + CallSite.describe());
+    double len = Math.ceil((stop - start) / step);
+    if (len > Integer.MAX_VALUE - 8) throw new ShapeException("arange: " + len + " elements is too many (start " + start + ", stop " + stop + ", step " + step + ")" + CallSite.describe());
+    int n = (int) Math.max(0, len);
+    NDArray iota = Ops.iota(DType.FLOAT64, new int[] {n}, 0);
+    return Ops.add(Ops.full(iota.type(), start), Ops.mul(Ops.full(iota.type(), step), iota));
+  }
+
+  private static void checkFinite(String op, double... xs) {
+    for (double x : xs) {
+      if (!Double.isFinite(x)) throw new ShapeException(op + ": arguments must be finite, got " + Arrays.toString(xs) + CallSite.describe());
+    }
   }
 
   /** {@code num} evenly spaced f64 values from start to stop inclusive. */

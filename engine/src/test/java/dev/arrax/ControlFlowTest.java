@@ -524,7 +524,7 @@ class ControlFlowTest {
       VmapCheck.check(lossGrad, new NDArray[] {W, h0s, xss}, new Integer[] {null, 0, 0}, 1e-13, "vmap of grad " + r.describe());
     }
     // an output that does not depend on the batch stays unbatched inside the scan
-    Program p = Arrax.makeJaxpr(Arrax.vmap(a -> Lax.scan((c, x) -> new ScanBody.Step(c.add(x), Np.sum(c)), a[0], XS).ys(), new Integer[] {0}, 0),
+    Program p = Arrax.makeJaxpr(Arrax.vmapOut(a -> Lax.scan((c, x) -> new ScanBody.Step(c.add(x), Np.sum(c)), a[0], XS).ys(), 0, 0),
         Np.zeros(4, 2));
     ProgramCheck.verify(p, "vmap of scan");
   }

@@ -191,8 +191,6 @@ class DTypePromotionTest {
     // jnp.sum / jnp.prod of u32 -> u64 (4294967297, 8589934590); the engine has no u64 and accumulates in i64
     deviation("sum(u32)", Np.sum(S_UINT32), "u64", DType.INT64, new double[] {4294967297.0});
     deviation("prod(u32)", Np.prod(S_UINT32), "u64", DType.INT64, new double[] {8589934590.0});
-    // jnp.arange(3) is i64; Np.arange(int) is f64 as the API specifies (it matches jnp.arange(3.0))
-    deviation("arange(3)", Np.arange(3), "i64", DType.FLOAT64, new double[] {0, 1, 2});
   }
 
   private static void deviation(String what, NDArray actual, String jax, DType engine, double[] values) {
@@ -209,7 +207,9 @@ class DTypePromotionTest {
     pin(NDArray.ofBools(true, false), DType.BOOL, new int[] {2}, new double[] {1, 0}, "NDArray.ofBools");
     pin(NDArray.scalar(2.5), DType.FLOAT64, new int[] {}, new double[] {2.5}, "NDArray.scalar");
     pin(NDArray.of(new double[][] {{1, 2}, {3, 4}}), DType.FLOAT64, new int[] {2, 2}, new double[] {1, 2, 3, 4}, "NDArray.of(double[][])");
-    pin(Np.arange(4), DType.FLOAT64, new int[] {4}, new double[] {0, 1, 2, 3}, "Np.arange");
+    // jnp.arange(4) is i64 with 64-bit types (issue 13, bug 2: it was f64 here); jnp.arange(4.0) is f64
+    pin(Np.arange(4), DType.INT64, new int[] {4}, new double[] {0, 1, 2, 3}, "Np.arange(int)");
+    pin(Np.arange(4.0), DType.FLOAT64, new int[] {4}, new double[] {0, 1, 2, 3}, "Np.arange(double)");
     pin(Np.linspace(0, 1, 3), DType.FLOAT64, new int[] {3}, new double[] {0, 0.5, 1}, "Np.linspace");
     pin(Np.zeros(2), DType.FLOAT64, new int[] {2}, new double[] {0, 0}, "Np.zeros");
     pin(Np.eye(2), DType.FLOAT64, new int[] {2, 2}, new double[] {1, 0, 0, 1}, "Np.eye");

@@ -442,11 +442,11 @@ class ErrorMessagesTest {
         "vmap:", "in_axes has 1 entries", "called with 2 arguments", "one axis (or null) per argument");
     expect(ArraxException.class, "no mapped argument", () -> Arrax.vmap(add, new Integer[] {null, null}).apply(a, a),
         "vmap:", "no argument is mapped", "null", "map at least one");
-    expect(ArraxException.class, "batched output with out_axes null", () -> Arrax.vmap(xs -> Np.sin(xs[0]), new Integer[] {0}, null).apply(a),
+    expect(ArraxException.class, "batched output with out_axes null", () -> Arrax.vmapOut(xs -> Np.sin(xs[0]), null, 0).apply(a),
         "vmap:", "output 0", "batched", "out_axes[0] is null", "give it an axis");
     // out_axes null is fine for an output that does not depend on the mapped input.
-    Check.close(new double[] {1.0, 1.0}, Arrax.vmap(xs -> Np.ones(2), new Integer[] {0}, null).apply(a), 0, 0, "unbatched output");
-    expect(ArraxException.class, "out_axes out of range", () -> Arrax.vmap(xs -> Np.sin(xs[0]), new Integer[] {0}, 3).apply(a),
+    Check.close(new double[] {1.0, 1.0}, Arrax.vmapOut(xs -> Np.ones(2), null, 0).apply(a), 0, 0, "unbatched output");
+    expect(ArraxException.class, "out_axes out of range", () -> Arrax.vmapOut(xs -> Np.sin(xs[0]), 3, 0).apply(a),
         "vmap:", "out_axes[0] = 3", "rank 2");
   }
 

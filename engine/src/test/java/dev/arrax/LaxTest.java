@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Lax} against jax.lax: values (and some gradients) generated with JAX 0.10.2 in 64-bit mode
- * and pinned. Dynamic slicing is pinned against XLA's semantics (starts clamped into range), i.e.
- * {@code jax.jit(lambda ...: lax.dynamic_slice(..., allow_negative_indices=False))} with traced starts.
+ * and pinned. Dynamic slicing follows JAX's default: a negative start counts from the end, then the
+ * start is clamped into range (XLA); values with negative starts were derived by hand from that rule.
  */
 class LaxTest {
   static final NDArray X = arr(DType.FLOAT64, new int[] {3, 5}, new double[] {-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0});
@@ -50,7 +50,8 @@ class LaxTest {
     // expectations from jax.jit(lax.dynamic_slice(..., allow_negative_indices=False)) with traced starts: XLA's clamping
     pin(Lax.dynamicSlice(X, new int[] {1, 2}, 2, 3), DType.FLOAT64, new int[] {2, 3}, new double[] {0.5, 1.0, 1.5, 3.0, 3.5, 4.0}, "dynamicSlice int[] (1, 2) (2, 3)");
     pin(Lax.dynamicSlice(X, new int[] {2, 4}, 2, 3), DType.FLOAT64, new int[] {2, 3}, new double[] {0.5, 1.0, 1.5, 3.0, 3.5, 4.0}, "dynamicSlice int[] (2, 4) (2, 3)");
-    pin(Lax.dynamicSlice(X, new int[] {-1, -7}, 2, 2), DType.FLOAT64, new int[] {2, 2}, new double[] {-3.0, -2.5, -0.5, 0.0}, "dynamicSlice int[] (-1, -7) (2, 2)");
+    // negative starts: JAX's default adds the axis length first (-1 -> 2, -7 -> -2), then clamps (2 -> 1, -2 -> 0)
+    pin(Lax.dynamicSlice(X, new int[] {-1, -7}, 2, 2), DType.FLOAT64, new int[] {2, 2}, new double[] {-0.5, 0.0, 2.0, 2.5}, "dynamicSlice int[] (-1, -7) (2, 2)");
     pin(Lax.dynamicSlice(X, new int[] {0, 0}, 3, 5), DType.FLOAT64, new int[] {3, 5}, new double[] {-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0}, "dynamicSlice int[] (0, 0) (3, 5)");
     pin(Lax.dynamicSlice(X, new int[] {1, 1}, 0, 2), DType.FLOAT64, new int[] {0, 2}, new double[] {}, "dynamicSlice int[] (1, 1) (0, 2)");
     pin(Lax.dynamicSlice(X, new int[] {9, 9}, 1, 1), DType.FLOAT64, new int[] {1, 1}, new double[] {4.0}, "dynamicSlice int[] (9, 9) (1, 1)");
@@ -60,9 +61,11 @@ class LaxTest {
     pin(Lax.dynamicSlice(XI, new int[] {0, 1}, 2, 2), DType.INT32, new int[] {2, 2}, new double[] {-2.0, 7.0, 9.0, -5.0}, "dynamicSlice i32 operand");
     pin(Lax.dynamicUpdateSlice(X, U, new int[] {1, 3}), DType.FLOAT64, new int[] {3, 5}, new double[] {-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 100.0, 200.0, 2.0, 2.5, 3.0, 300.0, 400.0}, "dynamicUpdateSlice int[] (1, 3)");
     pin(Lax.dynamicUpdateSlice(X, U, new int[] {2, 4}), DType.FLOAT64, new int[] {3, 5}, new double[] {-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 100.0, 200.0, 2.0, 2.5, 3.0, 300.0, 400.0}, "dynamicUpdateSlice int[] (2, 4)");
-    pin(Lax.dynamicUpdateSlice(X, U, new int[] {-3, -1}), DType.FLOAT64, new int[] {3, 5}, new double[] {100.0, 200.0, -2.0, -1.5, -1.0, 300.0, 400.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0}, "dynamicUpdateSlice int[] (-3, -1)");
+    // (-3, -1) -> (0, 4) -> clamped (0, 3)
+    pin(Lax.dynamicUpdateSlice(X, U, new int[] {-3, -1}), DType.FLOAT64, new int[] {3, 5}, new double[] {-3.0, -2.5, -2.0, 100.0, 200.0, -0.5, 0.0, 0.5, 300.0, 400.0, 2.0, 2.5, 3.0, 3.5, 4.0}, "dynamicUpdateSlice int[] (-3, -1)");
     pin(Lax.dynamicUpdateSlice(X, U, new int[] {0, 0}), DType.FLOAT64, new int[] {3, 5}, new double[] {100.0, 200.0, -2.0, -1.5, -1.0, 300.0, 400.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0}, "dynamicUpdateSlice int[] (0, 0)");
-    pin(Lax.dynamicUpdateSlice(X, U, NDArray.scalar(7, DType.INT32), NDArray.scalar(-2, DType.INT32)), DType.FLOAT64, new int[] {3, 5}, new double[] {-3.0, -2.5, -2.0, -1.5, -1.0, 100.0, 200.0, 0.5, 1.0, 1.5, 300.0, 400.0, 3.0, 3.5, 4.0}, "dynamicUpdateSlice NDArray starts clamp");
+    // (7, -2) -> (7, 3) -> clamped (1, 3)
+    pin(Lax.dynamicUpdateSlice(X, U, NDArray.scalar(7, DType.INT32), NDArray.scalar(-2, DType.INT32)), DType.FLOAT64, new int[] {3, 5}, new double[] {-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 100.0, 200.0, 2.0, 2.5, 3.0, 300.0, 400.0}, "dynamicUpdateSlice NDArray starts clamp");
     pin(Lax.dynamicUpdateSlice(XI, NDArray.ofInts(-100, -200).reshape(1, 2), new int[] {1, 2}), DType.INT32, new int[] {2, 3}, new double[] {4.0, -2.0, 7.0, 0.0, -100.0, -200.0}, "dynamicUpdateSlice i32");
     pin(Lax.dynamicUpdateSlice(U, U.mul(-1.0), new int[] {0, 0}), DType.FLOAT64, new int[] {2, 2}, new double[] {-100.0, -200.0, -300.0, -400.0}, "dynamicUpdateSlice whole");
   }
@@ -73,7 +76,8 @@ class LaxTest {
     NDArray w = NDArray.of(new double[][] {{1.0, -2.0, 0.5}, {3.0, 0.25, -1.0}});
     pin(Arrax.grad(xs -> Np.sum(Np.multiply(w, Lax.dynamicSlice(xs[0], new int[] {1, 2}, 2, 3)))).apply(X), DType.FLOAT64, new int[] {3, 5}, new double[] {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, -2.0, 0.5, 0.0, 0.0, 3.0, 0.25, -1.0}, "grad of dynamicSlice (1, 2)");
     pin(Arrax.grad(xs -> Np.sum(Np.multiply(w, Lax.dynamicSlice(xs[0], new int[] {2, 4}, 2, 3)))).apply(X), DType.FLOAT64, new int[] {3, 5}, new double[] {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, -2.0, 0.5, 0.0, 0.0, 3.0, 0.25, -1.0}, "grad of dynamicSlice (2, 4)");
-    pin(Arrax.grad(xs -> Np.sum(Np.multiply(w, Lax.dynamicSlice(xs[0], new int[] {-1, 0}, 2, 3)))).apply(X), DType.FLOAT64, new int[] {3, 5}, new double[] {1.0, -2.0, 0.5, 0.0, 0.0, 3.0, 0.25, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0}, "grad of dynamicSlice (-1, 0)");
+    // start -1 -> 2 -> clamped 1: the window is rows 1..2
+    pin(Arrax.grad(xs -> Np.sum(Np.multiply(w, Lax.dynamicSlice(xs[0], new int[] {-1, 0}, 2, 3)))).apply(X), DType.FLOAT64, new int[] {3, 5}, new double[] {0.0, 0.0, 0.0, 0.0, 0.0, 1.0, -2.0, 0.5, 0.0, 0.0, 3.0, 0.25, -1.0, 0.0, 0.0}, "grad of dynamicSlice (-1, 0)");
     NDArray w5 = Np.subtract(Np.multiply(Np.reshape(Np.arange(15), 3, 5), 0.1), 0.3);
     pin(Arrax.grad(xs -> Np.sum(Np.multiply(w5, Lax.dynamicUpdateSlice(xs[0], xs[1], new int[] {1, 3}))), 0).apply(X, U), DType.FLOAT64, new int[] {3, 5}, new double[] {-0.3, -0.19999999999999998, -0.09999999999999998, 5.551115123125783e-17, 0.10000000000000003, 0.2, 0.3000000000000001, 0.4000000000000001, 0.0, 0.0, 0.7, 0.8, 0.9000000000000001, 0.0, 0.0}, "grad wrt operand of dynamicUpdateSlice (1, 3)");
     pin(Arrax.grad(xs -> Np.sum(Np.multiply(w5, Lax.dynamicUpdateSlice(xs[0], xs[1], new int[] {1, 3}))), 1).apply(X, U), DType.FLOAT64, new int[] {2, 2}, new double[] {0.5, 0.6000000000000001, 1.0, 1.1}, "grad wrt update of dynamicUpdateSlice (1, 3)");
@@ -154,14 +158,33 @@ class LaxTest {
   }
 
   /**
-   * jax.lax.dynamic_slice's default ({@code allow_negative_indices=True}) first wraps a negative start
-   * Python-style ({@code -1 -> n - 1}) and then clamps; Lax.dynamicSlice clamps it to 0 as XLA does.
-   * JAX's default gives [[5, 6], [10, 11]] (times 0.5, minus 3) for starts (-1, -7) here.
+   * Issue 13, bug 1: jax.lax.dynamic_slice's default ({@code allow_negative_indices=True}) first adds the
+   * axis length to a negative start ({@code -1 -> n - 1}) and then clamps (jax/_src/lax/slicing.py,
+   * {@code _dynamic_slice_indices}, JAX 0.10.2); the engine used to clamp it to 0. The issue's example:
+   * {@code dynamic_slice(arange(6), (-2,), (2,))} is [4, 5] in JAX, eagerly, under jit and under vmap
+   * with per-example starts. Expected values: that rule applied by hand.
    */
   @Test
-  void negativeDynamicStartsClampToZeroNotWrapLikeJaxDefault() {
-    pin(Lax.dynamicSlice(X, new int[] {-1, -7}, 2, 2), DType.FLOAT64, new int[] {2, 2}, new double[] {-3.0, -2.5, -0.5, 0.0},
-        "dynamicSlice (-1, -7): XLA clamping, not JAX's default wrap-around (which gives [-0.5, 0.0, 2.0, 2.5])");
+  void negativeDynamicStartsCountFromTheEndAsJaxDefault() {
+    NDArray x = Np.arange(6);
+    pin(Lax.dynamicSlice(x, new int[] {-2}, 2), DType.INT64, new int[] {2}, new double[] {4, 5}, "dynamicSlice(arange(6), -2, 2) int[]");
+    NDArray start = NDArray.scalar(-2, DType.INT32);
+    Fn f = xs -> Lax.dynamicSlice(xs[0], new NDArray[] {xs[1]}, 2);
+    pin(f.apply(x, start), DType.INT64, new int[] {2}, new double[] {4, 5}, "dynamicSlice eager, traced-style start");
+    pin(Arrax.jit(f).apply(x, start), DType.INT64, new int[] {2}, new double[] {4, 5}, "dynamicSlice under jit");
+    pin(Arrax.jit(f).apply(x, NDArray.scalar(-9, DType.INT64)), DType.INT64, new int[] {2}, new double[] {0, 1}, "-9 -> -3 -> clamped 0");
+    pin(Arrax.vmap(f, null, 0).apply(x, NDArray.ofInts(-2, -1, 0, 7, -6)), DType.INT64, new int[] {5, 2},
+        new double[] {4, 5, 4, 5, 0, 1, 4, 5, 0, 1}, "vmap over per-example starts (-2, -1, 0, 7, -6)");
+    pin(Arrax.jit(Arrax.vmap(f, null, 0)).apply(x, NDArray.ofInts(-2, -1, 0, 7, -6)), DType.INT64, new int[] {5, 2},
+        new double[] {4, 5, 4, 5, 0, 1, 4, 5, 0, 1}, "jit(vmap) over per-example starts");
+    pin(Lax.dynamicSlice(x, new NDArray[] {NDArray.ofInts(-2).astype(DType.UINT32).reshape()}, 2), DType.INT64, new int[] {2}, new double[] {4, 5},
+        "u32 start 4294967294 is not negative: clamped to 4");
+    Fn u = xs -> Lax.dynamicUpdateSlice(xs[0], xs[1], xs[2]);
+    NDArray upd = NDArray.ofLongs(-1, -1);
+    pin(u.apply(x, upd, start), DType.INT64, new int[] {6}, new double[] {0, 1, 2, 3, -1, -1}, "dynamicUpdateSlice at -2");
+    pin(Arrax.jit(u).apply(x, upd, start), DType.INT64, new int[] {6}, new double[] {0, 1, 2, 3, -1, -1}, "dynamicUpdateSlice at -2 under jit");
+    pin(Arrax.vmap(u, null, null, 0).apply(x, upd, NDArray.ofInts(-2, -6)), DType.INT64, new int[] {2, 6},
+        new double[] {0, 1, 2, 3, -1, -1, -1, -1, 2, 3, 4, 5}, "vmap dynamicUpdateSlice over per-example starts");
   }
 
   @Test

@@ -461,8 +461,8 @@ class NpTest {
 
   @Test
   void creation() {
-    pin(Np.arange(5), DType.FLOAT64, new int[] {5}, new double[] {0.0, 1.0, 2.0, 3.0, 4.0}, "arange");
-    pin(Np.arange(0), DType.FLOAT64, new int[] {0}, new double[] {}, "arange 0");
+    pin(Np.arange(5), DType.INT64, new int[] {5}, new double[] {0.0, 1.0, 2.0, 3.0, 4.0}, "arange");
+    pin(Np.arange(0), DType.INT64, new int[] {0}, new double[] {}, "arange 0");
     pin(Np.linspace(0.0, 1.0, 5), DType.FLOAT64, new int[] {5}, new double[] {0.0, 0.25, 0.5, 0.75, 1.0}, "linspace");
     pin(Np.linspace(2.0, -1.0, 7), DType.FLOAT64, new int[] {7}, new double[] {2.0, 1.5, 1.0000000000000002, 0.5, 1.1102230246251565e-16, -0.4999999999999998, -1.0}, "linspace descending");
     pin(Np.linspace(0.1, 0.7, 4), DType.FLOAT64, new int[] {4}, new double[] {0.1, 0.3, 0.49999999999999994, 0.7}, "linspace 0.1 steps");

@@ -177,9 +177,9 @@ class TransformationsTest {
     Fn inner = xs -> Np.dot(xs[0], xs[1]);
     NDArray nested = Arrax.vmap(Arrax.vmap(inner, 0, null), 0, null).apply(a, b);
     Check.close(Np.matmul(a, b), nested, 1e-15, 1e-15, "vmap(vmap(dot))");
-    NDArray out1 = Arrax.vmap(xs -> Np.exp(xs[0]), new Integer[] {0}, 1).apply(r.normal(3, 2));
+    NDArray out1 = Arrax.vmapOut(xs -> Np.exp(xs[0]), 1, 0).apply(r.normal(3, 2));
     assertEquals(List.of(2, 3), List.of(out1.shape()[0], out1.shape()[1]));
-    NDArray unmapped = Arrax.vmap(xs -> NDArray.of(1.0, 2.0), new Integer[] {0}, 0).apply(r.normal(4));
+    NDArray unmapped = Arrax.vmapOut(xs -> NDArray.of(1.0, 2.0), 0, 0).apply(r.normal(4));
     Check.same(NDArray.fromFlat(new double[] {1, 2, 1, 2, 1, 2, 1, 2}, 4, 2), unmapped, "unmapped output broadcast along out axis");
   }
 

@@ -281,7 +281,7 @@ class IndexingPrimitivesTest {
     double[] e = {1, 2, 5, 6};
     double[] a = y.toDoubleArray();
     assertEquals(Arrays.toString(e), Arrays.toString(a), "vmap(dynamic_slice) with per-example starts [0, 1]");
-    NDArray yx = Arrax.vmap(f, new Integer[] {null, 0}, 0).apply(NDArray.of(nan, 3, 4, -inf), NDArray.ofInts(1, 0, 5));
+    NDArray yx = Arrax.vmapOut(f, 0, null, 0).apply(NDArray.of(nan, 3, 4, -inf), NDArray.ofInts(1, 0, 5));
     assertEquals("[3.0, 4.0, NaN, 3.0, 4.0, -Infinity]", Arrays.toString(yx.toDoubleArray()), "unbatched operand, batched starts (clamped)");
   }
 
