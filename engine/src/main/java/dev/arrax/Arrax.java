@@ -226,6 +226,91 @@ public final class Arrax {
     };
   }
 
+  /**
+   * {@code jax.grad(f, argnums, has_aux=True)}: {@code f} returns {@code {loss, aux...}} (a scalar
+   * floating loss first, then any number of auxiliary arrays, e.g. predictions or metrics); the result
+   * returns {@code {grad for argnums[0], grad for argnums[1], ..., aux...}}. The aux arrays are returned
+   * as computed and are not differentiated (their cotangent is zero), as in JAX. Default argnums: 0.
+   *
+   * <pre>{@code
+   * MultiFn lossAndPreds = a -> { NDArray p = Np.dot(a[1], a[0]); return new NDArray[] {Np.mean(Np.square(p.sub(a[2]))), p}; };
+   * NDArray[] r = Arrax.gradWithAux(lossAndPreds).apply(w, x, y);   // r[0]: d loss / d w, r[1]: the predictions
+   * }</pre>
+   */
+  public static MultiFn gradWithAux(MultiFn f, int... argnums) {
+    MultiFn vg = valueAndGradWithAux(f, argnums);
+    return args -> {
+      NDArray[] r = vg.apply(args);
+      return Arrays.copyOfRange(r, 1, r.length);
+    };
+  }
+
+  /**
+   * {@code jax.value_and_grad(f, argnums, has_aux=True)}: {@code f} returns {@code {loss, aux...}}; the
+   * result returns {@code {loss, grad for each argnum..., aux...}} (JAX's {@code ((loss, aux), grads)},
+   * flattened with the fixed-size part first).
+   */
+  public static MultiFn valueAndGradWithAux(MultiFn f, int... argnums) {
+    if (f == null) throw new ArraxException("valueAndGradWithAux: the function is null" + dev.arrax.core.CallSite.describe());
+    int[] argnumsGiven = argnums.length == 0 ? new int[] {0} : argnums.clone();
+    return args -> {
+      checkArgs("grad (has_aux)", args);
+      int[] wrt = new int[argnumsGiven.length];
+      for (int i = 0; i < wrt.length; i++) wrt[i] = argnumsGiven[i] < 0 ? argnumsGiven[i] + args.length : argnumsGiven[i];
+      Autodiff.requireFloatInputs("grad", args, wrt);
+      Autodiff.Linearized lin = Autodiff.linearize("grad", in -> {
+        NDArray[] out = f.apply(in);
+        if (out == null || out.length == 0) {
+          throw new ArraxException("grad (has_aux): the function must return {loss, aux...}, got " + (out == null ? "null" : "no arrays")
+              + dev.arrax.core.CallSite.describe());
+        }
+        for (int i = 0; i < out.length; i++) {
+          if (out[i] == null) throw new ArraxException("grad (has_aux): output " + i + " is null" + dev.arrax.core.CallSite.describe());
+        }
+        return out;
+      }, args, wrt);
+      NDArray[] outs = lin.primals();
+      NDArray y = outs[0];
+      if (y.ndim() != 0) {
+        throw new ShapeException("grad (has_aux): the first output (the loss) must be a scalar, but it has type " + y.type()
+            + ". Reduce it first (Np.sum / Np.mean); auxiliary outputs follow it and may have any shape.");
+      }
+      if (!y.dtype().isFloating()) throw new ArraxException("grad (has_aux): the loss must be floating, but it is " + y.type());
+      NDArray[] cts = new NDArray[outs.length];
+      cts[0] = Ops.scalar(1.0, y.dtype());
+      for (int i = 1; i < outs.length; i++) cts[i] = new dev.arrax.core.SymbolicZero(outs[i].type());
+      NDArray[] g = Autodiff.pullback(lin, cts);
+      NDArray[] r = new NDArray[1 + g.length + outs.length - 1];
+      r[0] = y;
+      System.arraycopy(g, 0, r, 1, g.length);
+      System.arraycopy(outs, 1, r, 1 + g.length, outs.length - 1);
+      return r;
+    };
+  }
+
+  // ---- rematerialization ----
+
+  /**
+   * {@code jax.checkpoint(f)} (alias {@code jax.remat}): the same function, whose intermediate values
+   * reverse mode does not store for the backward pass but recomputes from f's inputs when the backward
+   * pass reaches f. Memory for time: use it around a block whose activations are large (a layer of a
+   * deep network, the body of a long scan). Values and derivatives are those of {@code f}; forward mode,
+   * vmap and jit are unaffected (see {@link dev.arrax.primitives.Checkpoint} for how, and for the one
+   * difference from JAX: no optimization barrier under jit).
+   *
+   * <pre>{@code
+   * Fn block = Arrax.checkpoint(a -> Np.tanh(Np.matmul(Np.tanh(Np.matmul(a[0], a[1])), a[1])));
+   * Fn g = Arrax.grad(a -> Np.sum(block.apply(a[0], a[1])), 1);
+   * }</pre>
+   */
+  public static Fn checkpoint(Fn f) {
+    requireFn("checkpoint", f);
+    return args -> {
+      checkArgs("checkpoint", args);
+      return dev.arrax.primitives.Checkpoint.apply("checkpoint", single(f), args)[0];
+    };
+  }
+
   /** Result of {@link #jvp}: the output and its directional derivative. */
   public record JvpResult(NDArray primalOut, NDArray tangentOut) {}
 

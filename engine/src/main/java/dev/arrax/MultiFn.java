@@ -30,6 +30,15 @@ public interface MultiFn {
     return args -> Vmap.apply(self::apply, Arrax.axesOrDefault(axes, args), new Integer[] {0}, args);
   }
 
+  /** {@link Arrax#checkpoint} for a function with several outputs: reverse mode recomputes its intermediates. */
+  default MultiFn checkpoint() {
+    MultiFn self = this;
+    return args -> {
+      Arrax.checkArgs("checkpoint", args);
+      return dev.arrax.primitives.Checkpoint.apply("checkpoint", self::apply, args);
+    };
+  }
+
   /** The {@code i}-th output as an {@link Fn}. */
   default Fn output(int i) {
     MultiFn self = this;

@@ -79,6 +79,7 @@ public final class Primitives {
   public static final Cond COND = new Cond();
   public static final WhileLoop WHILE = new WhileLoop();
   public static final Scan SCAN = new Scan();
+  public static final Checkpoint CHECKPOINT = new Checkpoint();
 
   private static final Map<String, Primitive<?>> BY_NAME = new LinkedHashMap<>();
 
@@ -99,7 +100,7 @@ public final class Primitives {
   }
 
   static {
-    for (Primitive<?> p : new Primitive<?>[] {COND, WHILE, SCAN}) {
+    for (Primitive<?> p : new Primitive<?>[] {COND, WHILE, SCAN, CHECKPOINT}) {
       register(p);
     }
   }
