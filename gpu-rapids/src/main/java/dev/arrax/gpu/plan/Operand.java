@@ -1,0 +1,28 @@
+package dev.arrax.gpu.plan;
+
+/**
+ * A value operand of a column operation ({@link Step.IfElse}): a device column, or a literal that cuDF
+ * takes as a {@code Scalar} (an {@link Expr} without column references, evaluated on the host when the
+ * plan runs).
+ */
+public sealed interface Operand permits Operand.Col, Operand.Scalar {
+  ColumnType type();
+
+  /** A device column. */
+  record Col(int id, ColumnType type) implements Operand {}
+
+  /** A scalar: a literal expression ({@link Expr#readsColumns()} is false). */
+  record Scalar(Expr value) implements Operand {
+    public Scalar {
+      if (value.readsColumns()) throw new IllegalArgumentException("a scalar operand cannot read columns: " + value.render());
+    }
+
+    @Override public ColumnType type() { return value.type(); }
+  }
+
+  /** {@code c7} or the literal's rendering. */
+  default String render() {
+    if (this instanceof Col c) return "c" + c.id();
+    return ((Scalar) this).value().render();
+  }
+}
