@@ -209,6 +209,27 @@ public final class Ops {
     return Primitives.CUMSUM.bind1(new Cumsum.P(axis, reverse), a);
   }
 
+  /** Reverses {@code a} along the given axes. */
+  public static NDArray rev(NDArray a, int... dimensions) {
+    if (dimensions.length == 0) return a;
+    return Primitives.REV.bind1(new Rev.P(dimensions), a);
+  }
+
+  /** {@code a[..., indices, ...]} along {@code axis}, indices clamped into range. */
+  public static NDArray gather(NDArray a, NDArray indices, int axis) {
+    return Primitives.GATHER.bind1(new Gather.P(axis), a, indices);
+  }
+
+  /** A scatter of {@code updates} into {@code a} along {@code axis} (see {@link Scatter}). */
+  public static NDArray scatter(Scatter kind, NDArray a, NDArray indices, NDArray updates, int axis, boolean dropOutOfBounds, boolean uniqueIndices) {
+    return kind.bind1(new Scatter.P(axis, dropOutOfBounds, uniqueIndices), a, indices, updates);
+  }
+
+  /** A cumulative product, max or min (see {@link CumulativeReduction}). */
+  public static NDArray cumulative(CumulativeReduction kind, NDArray a, int axis, boolean reverse) {
+    return kind.bind1(new Cumsum.P(axis, reverse), a);
+  }
+
   // ---- bits and random numbers ----
 
   public static NDArray xor(NDArray a, NDArray b) { return Primitives.XOR.bind1(NONE, a, b); }

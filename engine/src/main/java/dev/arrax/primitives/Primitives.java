@@ -80,6 +80,16 @@ public final class Primitives {
   public static final WhileLoop WHILE = new WhileLoop();
   public static final Scan SCAN = new Scan();
   public static final Checkpoint CHECKPOINT = new Checkpoint();
+  public static final Gather GATHER = new Gather();
+  public static final Scatter SCATTER = new Scatter(Scatter.Kind.SET);
+  public static final Scatter SCATTER_ADD = new Scatter(Scatter.Kind.ADD);
+  public static final Scatter SCATTER_MUL = new Scatter(Scatter.Kind.MUL);
+  public static final Scatter SCATTER_MIN = new Scatter(Scatter.Kind.MIN);
+  public static final Scatter SCATTER_MAX = new Scatter(Scatter.Kind.MAX);
+  public static final Rev REV = new Rev();
+  public static final CumulativeReduction CUMPROD = new CumulativeReduction(CumulativeReduction.Kind.PROD);
+  public static final CumulativeReduction CUMMAX = new CumulativeReduction(CumulativeReduction.Kind.MAX);
+  public static final CumulativeReduction CUMMIN = new CumulativeReduction(CumulativeReduction.Kind.MIN);
 
   private static final Map<String, Primitive<?>> BY_NAME = new LinkedHashMap<>();
 
@@ -101,6 +111,12 @@ public final class Primitives {
 
   static {
     for (Primitive<?> p : new Primitive<?>[] {COND, WHILE, SCAN, CHECKPOINT}) {
+      register(p);
+    }
+  }
+
+  static {
+    for (Primitive<?> p : new Primitive<?>[] {GATHER, SCATTER, SCATTER_ADD, SCATTER_MUL, SCATTER_MIN, SCATTER_MAX, REV, CUMPROD, CUMMAX, CUMMIN}) {
       register(p);
     }
   }
