@@ -2,9 +2,7 @@ package dev.arrax.arrow;
 
 import dev.arrax.DType;
 import dev.arrax.NDArray;
-import dev.arrax.core.ArrayType;
-import dev.arrax.core.Buffer;
-import dev.arrax.core.ConcreteArray;
+import dev.arrax.backend.HostArrays;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
@@ -66,7 +64,7 @@ final class ColumnReader {
   }
 
   private static NDArray wrap(DType dt, Object data, int... shape) {
-    return new ConcreteArray(ArrayType.of(dt, shape), Buffer.wrap(dt, data));
+    return HostArrays.wrap(dt, data, shape);
   }
 
   private static NDArray fixedSizeList(FixedSizeListVector f, NullPolicy policy) {

@@ -2,8 +2,8 @@ package dev.arrax.arrow;
 
 import dev.arrax.DType;
 import dev.arrax.NDArray;
-import dev.arrax.core.Buffer;
-import dev.arrax.core.ConcreteArray;
+import dev.arrax.ArraxException;
+import dev.arrax.backend.HostArrays;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BigIntVector;
@@ -60,7 +60,7 @@ final class ScalarColumns {
 
   /** A fresh zeroed primitive array of the dtype's Java type. */
   static Object allocate(DType dt, int n) {
-    return Buffer.allocate(dt, n).array();
+    return java.lang.reflect.Array.newInstance(HostArrays.elementType(dt), n);
   }
 
   /** Bulk-copies values {@code [first, first + n)} of a supported scalar vector into {@code dst[off..]}. */
@@ -105,10 +105,14 @@ final class ScalarColumns {
 
   /**
    * The row-major elements of an array as its primitive Java array: the array's own buffer (no copy) for a
-   * concrete array, else a copy read through the public API.
+   * concrete array, else (a symbolic zero, say) a copy read through the public API.
    */
   static Object elements(NDArray a) {
-    if (a instanceof ConcreteArray c) return c.buffer().array();
+    try {
+      return HostArrays.data(a);
+    } catch (ArraxException notConcrete) {
+      // HostArrays has no "is concrete" test; whatever is not concrete is read through the public API below.
+    }
     return switch (a.dtype()) {
       case FLOAT32 -> a.toFloatArray();
       case FLOAT64 -> a.toDoubleArray();
@@ -144,13 +148,43 @@ final class ScalarColumns {
       }
       return;
     }
-    Buffer s = Buffer.wrap(sdt, src);
-    Buffer d = Buffer.wrap(ddt, dst);
     // Integers and booleans go through long so i64 -> f32 rounds once, as a direct conversion does.
     if (sdt.isFloating()) {
-      for (int i = 0; i < m; i++) d.setDouble(dstOff + i * stride, s.getDouble(i));
+      for (int i = 0; i < m; i++) set(dst, ddt, dstOff + i * stride, getDouble(src, sdt, i));
     } else {
-      for (int i = 0; i < m; i++) d.setLong(dstOff + i * stride, s.getLong(i));
+      for (int i = 0; i < m; i++) setLong(dst, ddt, dstOff + i * stride, getLong(src, sdt, i));
+    }
+  }
+
+  private static double getDouble(Object a, DType dt, int i) {
+    return switch (dt) {
+      case FLOAT32 -> ((float[]) a)[i];
+      case FLOAT64 -> ((double[]) a)[i];
+      case INT32 -> ((int[]) a)[i];
+      case UINT32 -> ((int[]) a)[i] & 0xffffffffL;
+      case INT64 -> ((long[]) a)[i];
+      case BOOL -> ((boolean[]) a)[i] ? 1.0 : 0.0;
+    };
+  }
+
+  private static long getLong(Object a, DType dt, int i) {
+    return switch (dt) {
+      case FLOAT32 -> (long) ((float[]) a)[i];
+      case FLOAT64 -> (long) ((double[]) a)[i];
+      case INT32 -> ((int[]) a)[i];
+      case UINT32 -> ((int[]) a)[i] & 0xffffffffL;
+      case INT64 -> ((long[]) a)[i];
+      case BOOL -> ((boolean[]) a)[i] ? 1L : 0L;
+    };
+  }
+
+  private static void setLong(Object a, DType dt, int i, long v) {
+    switch (dt) {
+      case FLOAT32 -> ((float[]) a)[i] = (float) v;
+      case FLOAT64 -> ((double[]) a)[i] = (double) v;
+      case INT32, UINT32 -> ((int[]) a)[i] = (int) v;
+      case INT64 -> ((long[]) a)[i] = v;
+      case BOOL -> ((boolean[]) a)[i] = v != 0L;
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.arrax.arrow;
 
 import dev.arrax.NDArray;
-import dev.arrax.core.ConcreteArray;
+import dev.arrax.backend.HostArrays;
 import java.util.SplittableRandom;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -86,7 +86,7 @@ public final class ConversionBench {
   }
 
   private static double checksum(NDArray a) {
-    float[] v = (float[]) ((ConcreteArray) a).buffer().array();
+    float[] v = (float[]) HostArrays.data(a);
     return v.length == 0 ? 0 : v[v.length / 2];
   }
 
