@@ -1,6 +1,7 @@
 package dev.arrax.spark;
 
 import dev.arrax.arrow.NullPolicy;
+import dev.arrax.backend.Backends;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -19,9 +20,22 @@ import org.apache.spark.sql.RuntimeConfig;
  *       <td>{@value #DEFAULT_BATCH_ROWS}</td></tr>
  *   <tr><td>{@link #withNullPolicy null policy}</td><td>{@value #NULL_POLICY_KEY}: {@code error},
  *       {@code null_row} or {@code fill:<value>}</td><td>{@code error}</td></tr>
- *   <tr><td>{@link #withBackend backend}</td><td>{@value #BACKEND_KEY}: {@code cpu}, {@code gpu} or
- *       {@code auto}</td><td>{@code cpu}</td></tr>
+ *   <tr><td>{@link #withBackend(String) backend}</td><td>{@value #BACKEND_KEY}: {@code cpu}, {@code gpu},
+ *       {@code auto} or the name of another installed backend</td><td>{@code cpu}</td></tr>
+ *   <tr><td>{@link #withExplain explain}</td><td>{@value #EXPLAIN_KEY}: {@code true} logs the plan
+ *       ({@link ArraxSpark#explain}) at INFO once per program; also {@code -Darrax.explain=true}</td>
+ *       <td>{@code false}</td></tr>
  * </table>
+ *
+ * <p>Backends ({@link dev.arrax.backend.Backends}): {@code cpu} runs the engine's code generator in each task.
+ * {@code gpu} (the {@code arrax-gpu-rapids} module and {@code ai.rapids:cudf} on the driver's and the executors'
+ * classpath) must be usable on the driver, else the job fails there, before any Spark job runs, saying why; a
+ * program that the GPU backend does not take whole runs on the CPU, logged with the reason. {@code auto} runs on
+ * the first usable backend that takes the whole program, else on the CPU, logged once with the reason. On a
+ * cluster give each task its share of a GPU ({@code spark.executor.resource.gpu.amount=1},
+ * {@code spark.task.resource.gpu.amount=1/<cores per executor>}); without it all concurrent tasks of an executor
+ * share its GPU, and the connector warns. With a backend other than the CPU each task builds its batches as
+ * Arrow batches (one child allocator per task) and hands them to the backend as off-heap buffers.
  *
  * <p>Null policies ({@link NullPolicy}): {@code ERROR} fails the task with a message naming the column and
  * the row; {@code NULL_ROW} gives null outputs for a row with any null input (other rows are computed as
@@ -40,9 +54,12 @@ public final class ArraxOptions {
   public static final String BATCH_ROWS_KEY = "spark.arrax.batchRows";
   public static final String NULL_POLICY_KEY = "spark.arrax.nullPolicy";
   public static final String BACKEND_KEY = "spark.arrax.backend";
+  public static final String EXPLAIN_KEY = "spark.arrax.explain";
+  /** The JVM property that turns on {@link #withExplain} for every call: {@code -Darrax.explain=true}. */
+  public static final String EXPLAIN_PROPERTY = "arrax.explain";
   public static final int DEFAULT_BATCH_ROWS = 65_536;
 
-  /** Where kernels run. There is no GPU backend in this build yet: {@code GPU} and {@code AUTO} run on the CPU and log why. */
+  /** The backends every build knows by name; {@link #withBackend(String)} also takes any other installed backend's name. */
   public enum Backend {
     CPU, GPU, AUTO;
 
@@ -53,46 +70,69 @@ public final class ArraxOptions {
       }
       throw new IllegalArgumentException("unknown Arrax backend '" + s + "'; use cpu, gpu or auto");
     }
+
+    /** The name {@link dev.arrax.backend.Backends} knows it by ({@code cpu}, {@code gpu}, {@code auto}). */
+    public String backendName() { return name().toLowerCase(Locale.ROOT); }
   }
 
   private final Integer batchRows;
   private final NullPolicy nullPolicy;
-  private final Backend backend;
+  private final String backend;
+  private final Boolean explain;
   private final Map<String, Integer> arrayLengths;
   private final String name;
 
-  private ArraxOptions(Integer batchRows, NullPolicy nullPolicy, Backend backend, Map<String, Integer> arrayLengths, String name) {
+  private ArraxOptions(Integer batchRows, NullPolicy nullPolicy, String backend, Boolean explain, Map<String, Integer> arrayLengths,
+      String name) {
     this.batchRows = batchRows;
     this.nullPolicy = nullPolicy;
     this.backend = backend;
+    this.explain = explain;
     this.arrayLengths = Collections.unmodifiableMap(new LinkedHashMap<>(arrayLengths));
     this.name = name;
   }
 
   /** Nothing set: everything comes from the Spark conf or the defaults. */
   public static ArraxOptions defaults() {
-    return new ArraxOptions(null, null, null, Map.of(), null);
+    return new ArraxOptions(null, null, null, null, Map.of(), null);
   }
 
   /** Rows per batch handed to the compiled kernel (the last batch of a partition may be smaller). */
   public ArraxOptions withBatchRows(int rows) {
     if (rows < 1) throw new IllegalArgumentException("batchRows must be >= 1, got " + rows);
-    return new ArraxOptions(rows, nullPolicy, backend, arrayLengths, name);
+    return new ArraxOptions(rows, nullPolicy, backend, explain, arrayLengths, name);
   }
 
   public ArraxOptions withNullPolicy(NullPolicy policy) {
     if (policy == null) throw new IllegalArgumentException("null policy must not be null; use NullPolicy.ERROR, NULL_ROW or fill(v)");
-    return new ArraxOptions(batchRows, policy, backend, arrayLengths, name);
+    return new ArraxOptions(batchRows, policy, backend, explain, arrayLengths, name);
   }
 
   public ArraxOptions withBackend(Backend b) {
     if (b == null) throw new IllegalArgumentException("backend must not be null; use Backend.CPU, GPU or AUTO");
-    return new ArraxOptions(batchRows, nullPolicy, b, arrayLengths, name);
+    return withBackend(b.backendName());
   }
 
-  /** {@code cpu}, {@code gpu} or {@code auto}. */
+  /**
+   * {@code cpu}, {@code gpu}, {@code auto} or the name of another installed backend, in any case. Whether the
+   * backend exists and is usable is checked on the driver when a job is set up (before any Spark job runs).
+   */
   public ArraxOptions withBackend(String b) {
-    return withBackend(Backend.parse(b));
+    return new ArraxOptions(batchRows, nullPolicy, checkBackendName(b), explain, arrayLengths, name);
+  }
+
+  /** Logs the plan ({@link ArraxSpark#explain}) at INFO once per program and backend when a job is set up. */
+  public ArraxOptions withExplain(boolean on) {
+    return new ArraxOptions(batchRows, nullPolicy, backend, on, arrayLengths, name);
+  }
+
+  /** A backend name as {@link dev.arrax.backend.Backends} takes it: trimmed, lower case, letters, digits, '-' and '_'. */
+  static String checkBackendName(String b) {
+    String n = b == null ? "" : b.trim().toLowerCase(Locale.ROOT);
+    if (!n.matches("[a-z0-9_-]+")) {
+      throw new IllegalArgumentException("unknown Arrax backend '" + b + "'; use cpu, gpu, auto or the name of an installed backend");
+    }
+    return n;
   }
 
   /** The number of elements of every row of an array input column, instead of reading it from the first non-null row. */
@@ -100,12 +140,12 @@ public final class ArraxOptions {
     if (length < 0) throw new IllegalArgumentException("array length of column '" + column + "' must be >= 0, got " + length);
     Map<String, Integer> m = new LinkedHashMap<>(arrayLengths);
     m.put(column, length);
-    return new ArraxOptions(batchRows, nullPolicy, backend, m, name);
+    return new ArraxOptions(batchRows, nullPolicy, backend, explain, m, name);
   }
 
   /** A name for the function, used in Spark job descriptions, RDD names and log lines. */
   public ArraxOptions withName(String n) {
-    return new ArraxOptions(batchRows, nullPolicy, backend, arrayLengths, n);
+    return new ArraxOptions(batchRows, nullPolicy, backend, explain, arrayLengths, n);
   }
 
   /** The rows per batch, or the default when unset (the Spark conf is consulted only when running). */
@@ -113,7 +153,11 @@ public final class ArraxOptions {
 
   public NullPolicy nullPolicy() { return nullPolicy != null ? nullPolicy : NullPolicy.ERROR; }
 
-  public Backend backend() { return backend != null ? backend : Backend.CPU; }
+  /** The backend's name ({@code cpu}, {@code gpu}, {@code auto}, ...): {@code cpu} when unset. */
+  public String backend() { return backend != null ? backend : Backends.CPU; }
+
+  /** Whether the plan is logged when a job is set up: the option, else {@code -Darrax.explain}. */
+  public boolean explain() { return explain != null ? explain : Boolean.getBoolean(EXPLAIN_PROPERTY); }
 
   public Map<String, Integer> arrayLengths() { return arrayLengths; }
 
@@ -132,16 +176,34 @@ public final class ArraxOptions {
       String v = conf.get(NULL_POLICY_KEY, null);
       policy = v == null ? NullPolicy.ERROR : parseNullPolicy(v);
     }
-    Backend b = backend;
+    String b = backend;
     if (b == null) {
       String v = conf.get(BACKEND_KEY, null);
       try {
-        b = v == null ? Backend.CPU : Backend.parse(v);
+        b = v == null ? Backends.CPU : checkBackendName(v);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(BACKEND_KEY + "=" + v + ": " + e.getMessage(), e);
       }
     }
-    return new ArraxOptions(rows, policy, b, arrayLengths, name);
+    Boolean ex = explain;
+    if (ex == null) {
+      String v = conf.get(EXPLAIN_KEY, null);
+      ex = v == null ? Boolean.getBoolean(EXPLAIN_PROPERTY) : parseBoolean(EXPLAIN_KEY, v);
+    }
+    return new ArraxOptions(rows, policy, b, ex, arrayLengths, name);
+  }
+
+  /** Whether the backend was set here or in the conf rather than defaulted, and where: for error messages. */
+  String backendSource(RuntimeConfig conf) {
+    if (backend != null) return "ArraxOptions.withBackend(\"" + backend + "\")";
+    return conf.get(BACKEND_KEY, null) != null ? BACKEND_KEY + "=" + conf.get(BACKEND_KEY, null) : "the default";
+  }
+
+  private static boolean parseBoolean(String key, String v) {
+    String s = v.trim().toLowerCase(Locale.ROOT);
+    if (s.equals("true")) return true;
+    if (s.equals("false")) return false;
+    throw new IllegalArgumentException(key + "=" + v + ": expected true or false");
   }
 
   private static int parseRows(String v) {
@@ -174,6 +236,7 @@ public final class ArraxOptions {
 
   @Override public String toString() {
     return "ArraxOptions{batchRows=" + batchRows() + ", nullPolicy=" + nullPolicy() + ", backend=" + backend()
+        + (explain() ? ", explain" : "")
         + (arrayLengths.isEmpty() ? "" : ", arrayLengths=" + arrayLengths) + (name == null ? "" : ", name=" + name) + "}";
   }
 }

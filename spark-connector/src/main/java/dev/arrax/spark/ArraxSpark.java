@@ -1,13 +1,16 @@
 package dev.arrax.spark;
 
 import dev.arrax.Arrax;
+import dev.arrax.ArraxException;
 import dev.arrax.Fn;
 import dev.arrax.MultiFn;
 import dev.arrax.NDArray;
 import dev.arrax.Np;
 import dev.arrax.arrow.NullPolicy;
+import dev.arrax.backend.Backends;
+import dev.arrax.backend.HostArrays;
+import dev.arrax.backend.Placement;
 import dev.arrax.core.ArrayType;
-import dev.arrax.core.ConcreteArray;
 import dev.arrax.ir.Program;
 import dev.arrax.spark.Columns.InputColumn;
 import dev.arrax.spark.Columns.OutputColumn;
@@ -61,9 +64,18 @@ import org.slf4j.LoggerFactory;
  * Dataset<Row> both = ArraxSpark.mapMulti(df, Arrax.valueAndGrad(f), new String[] {"x"}, new String[] {"score", "saliency"});
  * }</pre>
  *
- * <p>Each task runs the kernels on its own thread ({@link dev.arrax.compile.cpu.Parallel#runSingleThreaded}):
+ * <p>Each task runs the kernels on its own thread ({@link dev.arrax.backend.Executable#runOnCallerThread}):
  * Spark already runs one task per core. Per-partition metrics (rows, batches, time in the kernel) are logged
  * at INFO by {@code dev.arrax.spark.MapTask} and counted in named accumulators shown in the Spark UI.
+ *
+ * <h2>Backends</h2>
+ * The batched program runs on the backend of {@link ArraxOptions#withBackend(String)} ({@code spark.arrax.backend}:
+ * {@code cpu}, the default; {@code gpu}; {@code auto}; or another installed backend's name). The driver checks it
+ * before any Spark job runs: a backend that is not installed or not usable fails the call there, saying why. Each
+ * call logs one INFO line with the backend that runs the program and its segments (and why not the one requested
+ * when it falls back to the CPU); {@link #explain(Dataset, Fn, String[], String[], ArraxOptions)} returns that plan,
+ * and {@link ArraxOptions#withExplain} ({@code spark.arrax.explain}, {@code -Darrax.explain=true}) logs it. On a
+ * backend other than the CPU each task builds its batches as Arrow batches and hands them over off-heap.
  */
 public final class ArraxSpark {
   private static final Logger LOG = LoggerFactory.getLogger(ArraxSpark.class);
@@ -75,6 +87,18 @@ public final class ArraxSpark {
 
   /** The result of {@link #sumValueAndGradient}: the summed loss, the summed gradient (same keys as the params) and the rows used. */
   public record GradientSum(double value, Map<String, NDArray> gradient, long rows) {}
+
+  /**
+   * The Arrow memory of the connector's batches in this JVM (the batch path of backends other than the CPU):
+   * bytes held now, the most ever held, and the task allocators open now. Both "now" figures are 0 when no such
+   * task runs: every task closes its allocator.
+   */
+  public record ArrowMemory(long allocatedBytes, long peakBytes, int openTaskAllocators) {}
+
+  /** The Arrow memory of the connector's batches in this JVM (for tests and diagnostics). */
+  public static ArrowMemory arrowMemory() {
+    return TaskArrow.usage();
+  }
 
   // ---------------------------------------------------------------- map
 
@@ -110,8 +134,12 @@ public final class ArraxSpark {
     return mapImpl("mapMulti", df, perRowFn, inputCols, outputCols, options, false);
   }
 
-  private static Dataset<Row> mapImpl(String op, Dataset<Row> df, MultiFn fn, String[] inputCols, String[] outputCols,
-      ArraxOptions options, boolean single) {
+  /** What the driver decides for a map before any task runs. */
+  private record MapJob(String op, String label, InputColumn[] cols, OutputColumn[] outs, Program perRow, String text, String digest,
+      ArraxOptions options, Placement placement) {}
+
+  private static MapJob prepareMap(String op, Dataset<Row> df, MultiFn fn, String[] inputCols, String[] outputCols, ArraxOptions options,
+      boolean single) {
     op = "ArraxSpark." + op;
     SparkSession spark = df.sparkSession();
     ArraxOptions o = options.resolve(spark.conf());
@@ -119,8 +147,8 @@ public final class ArraxSpark {
     InputColumn[] cols = Columns.resolveInputs(op, schema, inputCols);
     Columns.checkOutputNames(op, schema, outputCols);
     BatchReader.checkFill(op, cols, o.nullPolicy());
+    checkBackend(op, o, options.backendSource(spark.conf()));
     String label = label(o, inputCols, outputCols);
-    logBackend(op, o);
     boolean[] guessed = new boolean[cols.length];
     cols = resolveArrayLengths(op, df, cols, o, guessed);
 
@@ -129,18 +157,35 @@ public final class ArraxSpark {
     String text = perRow.toText();
     String digest = Programs.digest(text);
     checkBatches(op, Programs.Batching.MAP, perRow, digest, 0);
+    Placement placement = Programs.placement(digest, text, Programs.Batching.MAP, 0, o.batchRows(), o.backend());
+    return new MapJob(op, label, cols, outs, perRow, text, digest, o, placement);
+  }
 
+  private static Dataset<Row> mapImpl(String op, Dataset<Row> df, MultiFn fn, String[] inputCols, String[] outputCols,
+      ArraxOptions options, boolean single) {
+    MapJob job = prepareMap(op, df, fn, inputCols, outputCols, options, single);
+    op = job.op();
+    ArraxOptions o = job.options();
+    String label = job.label();
+    InputColumn[] cols = job.cols();
+    OutputColumn[] outs = job.outs();
+    String digest = job.digest();
+    SparkSession spark = df.sparkSession();
+    StructType schema = df.schema();
     SparkContext sc = spark.sparkContext();
+    logPlan(op, label, digest, job.placement(), o, sc, () -> explainMap(job));
+
     String who = op + " " + label;
     LongAccumulator rows = sc.longAccumulator("arrax " + label + ": rows");
     LongAccumulator batches = sc.longAccumulator("arrax " + label + ": batches");
     LongAccumulator kernelMicros = sc.longAccumulator("arrax " + label + ": kernel time (us)");
-    MapTask task = new MapTask(op, label, text, digest, cols, outs, schema, o.nullPolicy(), o.batchRows(), rows, batches, kernelMicros);
+    MapTask task = new MapTask(op, label, job.text(), digest, cols, outs, schema, o.nullPolicy(), o.batchRows(), o.backend(), rows, batches,
+        kernelMicros);
     RDD<InternalRow> input = classic(df).queryExecution().toRdd();
     RDD<InternalRow> mapped = withCallSite(sc, who, () -> input.toJavaRDD().mapPartitions(task, true).rdd().setName(who));
 
     StructType outSchema = withOutputs(schema, outs, o.nullPolicy());
-    LOG.info("{}: program {} ({} equations) over {} -> {}, {}", op, digest.substring(0, 12), perRow.eqns().size(),
+    LOG.info("{}: program {} ({} equations) over {} -> {}, {}", op, digest.substring(0, 12), job.perRow().eqns().size(),
         Arrays.stream(cols).map(InputColumn::describe).collect(Collectors.joining(", ")),
         Arrays.stream(outs).map(c -> c.name() + " " + c.sparkType().simpleString()).collect(Collectors.joining(", ")), o);
     return withCallSite(sc, who, () -> ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(mapped, outSchema, false));
@@ -246,7 +291,11 @@ public final class ArraxSpark {
     return gradientImpl("ArraxSpark.sumValueAndGradient", df, lossPerRow, params, featureCols, options);
   }
 
-  private static GradientSum gradientImpl(String op, Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
+  /** What the driver decides for a gradient sum before any task runs. */
+  private record GradientJob(String op, String label, InputColumn[] cols, InputColumn[] shipped, List<String> keys, NDArray[] leaves,
+      Program perRow, String text, String digest, ArraxOptions options, Placement placement) {}
+
+  private static GradientJob prepareGradient(String op, Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
       ArraxOptions options) {
     requireNonNull(op, df, lossPerRow, options);
     if (params == null || params.isEmpty()) throw new ArraxSparkException(op + ": give at least one parameter array in params");
@@ -254,7 +303,7 @@ public final class ArraxSpark {
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       if (e.getKey() == null) throw new ArraxSparkException(op + ": a parameter key is null");
       NDArray v = e.getValue();
-      if (!(v instanceof ConcreteArray)) {
+      if (!isConcrete(v)) {
         throw new ArraxSparkException(op + ": parameter '" + e.getKey() + "' must be a concrete array, got " + v);
       }
       if (!v.dtype().isFloating()) {
@@ -266,7 +315,7 @@ public final class ArraxSpark {
     ArraxOptions o = options.resolve(spark.conf());
     InputColumn[] cols = Columns.resolveInputs(op, df.schema(), featureCols);
     BatchReader.checkFill(op, cols, o.nullPolicy());
-    logBackend(op, o);
+    checkBackend(op, o, options.backendSource(spark.conf()));
     boolean[] guessed = new boolean[cols.length];
     cols = resolveArrayLengths(op, df, cols, o, guessed);
 
@@ -278,21 +327,34 @@ public final class ArraxSpark {
     String text = perRow.toText();
     String digest = Programs.digest(text);
     checkBatches(op, Programs.Batching.GRADIENT_SUM, perRow, digest, leaves.length);
+    Placement placement = Programs.placement(digest, text, Programs.Batching.GRADIENT_SUM, leaves.length, o.batchRows(), o.backend());
 
     // Only the feature columns travel: select them, so they sit at ordinals 0..F-1.
-    Column[] selected = new Column[cols.length];
     InputColumn[] shipped = new InputColumn[cols.length];
-    for (int i = 0; i < cols.length; i++) {
-      selected[i] = df.col(quote(cols[i].name()));
-      shipped[i] = new InputColumn(cols[i].name(), i, cols[i].elem(), cols[i].width());
-    }
-    Dataset<Row> features = df.select(selected);
+    for (int i = 0; i < cols.length; i++) shipped[i] = new InputColumn(cols[i].name(), i, cols[i].elem(), cols[i].width());
     String label = o.name() != null ? o.name() : "d loss/d " + keys + " over " + Arrays.toString(featureCols);
-    String who = op + " " + label;
+    return new GradientJob(op, label, cols, shipped, keys, leaves, perRow, text, digest, o, placement);
+  }
+
+  private static GradientSum gradientImpl(String op, Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
+      ArraxOptions options) {
+    GradientJob job = prepareGradient(op, df, lossPerRow, params, featureCols, options);
+    ArraxOptions o = job.options();
+    InputColumn[] cols = job.cols();
+    NDArray[] leaves = job.leaves();
+    List<String> keys = job.keys();
+    SparkSession spark = df.sparkSession();
+    SparkContext sc = spark.sparkContext();
+    logPlan(op, job.label(), job.digest(), job.placement(), o, sc, () -> explainGradient(job));
+
+    Column[] selected = new Column[cols.length];
+    for (int i = 0; i < cols.length; i++) selected[i] = df.col(quote(cols[i].name()));
+    Dataset<Row> features = df.select(selected);
+    String who = op + " " + job.label();
     List<GradientTask.Param> ps = new ArrayList<>();
     for (int i = 0; i < leaves.length; i++) ps.add(GradientTask.Param.of(keys.get(i), leaves[i]));
-    GradientTask task = new GradientTask(op, label, text, digest, ps, shipped, features.schema(), o.nullPolicy(), o.batchRows());
-    SparkContext sc = spark.sparkContext();
+    GradientTask task = new GradientTask(op, job.label(), job.text(), job.digest(), ps, job.shipped(), features.schema(), o.nullPolicy(),
+        o.batchRows(), o.backend());
     RDD<InternalRow> input = classic(features).queryExecution().toRdd();
     long t0 = System.nanoTime();
     GradientPartial total = withJobDescription(sc, who, () -> withCallSite(sc, who, () -> {
@@ -313,6 +375,171 @@ public final class ArraxSpark {
       grad.put(keys.get(i), NDArray.fromFlat(g, leaves[i].dtype(), leaves[i].shape()));
     }
     return new GradientSum(total.value.get(0), Collections.unmodifiableMap(grad), total.rows);
+  }
+
+  // ---------------------------------------------------------------- explain
+
+  /**
+   * Where {@link #map(Dataset, Fn, String[], String[], ArraxOptions)} would run, without running it: the per-row
+   * program, the batching, and per segment of the batched program the backend that runs it and, where another
+   * declined it, why. Runs no Spark job, except the small one that reads the length of an array column from its
+   * first non-null row when {@link ArraxOptions#withArrayLength} does not give it. Fails as the call would
+   * (a missing column, a backend that is not usable here).
+   *
+   * <pre>{@code
+   * System.out.println(ArraxSpark.explain(df, f, new String[] {"x"}, new String[] {"y"}, ArraxOptions.defaults().withBackend("auto")));
+   * }</pre>
+   */
+  public static String explain(Dataset<Row> df, Fn perRowFn, String[] inputCols, String[] outputCols, ArraxOptions options) {
+    requireNonNull("explain", df, perRowFn, options);
+    MultiFn m = args -> new NDArray[] {perRowFn.apply(args)};
+    return explainMap(prepareMap("map", df, m, inputCols, outputCols, options, true));
+  }
+
+  /** {@link #explain(Dataset, Fn, String[], String[], ArraxOptions)} with the options of the Spark conf. */
+  public static String explain(Dataset<Row> df, Fn perRowFn, String[] inputCols, String[] outputCols) {
+    return explain(df, perRowFn, inputCols, outputCols, ArraxOptions.defaults());
+  }
+
+  /** The plan of {@link #mapMulti(Dataset, MultiFn, String[], String[], ArraxOptions)}; see {@link #explain(Dataset, Fn, String[], String[], ArraxOptions)}. */
+  public static String explainMulti(Dataset<Row> df, MultiFn perRowFn, String[] inputCols, String[] outputCols, ArraxOptions options) {
+    requireNonNull("explainMulti", df, perRowFn, options);
+    return explainMap(prepareMap("mapMulti", df, perRowFn, inputCols, outputCols, options, false));
+  }
+
+  /** The plan of {@link #sumGradient(Dataset, Fn, Map, String[], ArraxOptions)}; see {@link #explain(Dataset, Fn, String[], String[], ArraxOptions)}. */
+  public static String explainSumGradient(Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
+      ArraxOptions options) {
+    return explainGradient(prepareGradient("ArraxSpark.sumGradient", df, lossPerRow, params, featureCols, options));
+  }
+
+  private static String explainMap(MapJob job) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("== ").append(job.op()).append(" '").append(job.label()).append("' ==\n");
+    sb.append("per-row program ").append(job.digest(), 0, 12).append(": ").append(job.perRow().eqns().size()).append(" equations, inputs ");
+    ArrayType[] in = job.perRow().inTypes();
+    for (int i = 0; i < job.cols().length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(job.cols()[i].describe()).append(" as ").append(in[i]);
+    }
+    sb.append("; outputs ").append(Arrays.stream(job.outs()).map(c -> c.name() + " " + c.sparkType().simpleString())
+        .collect(Collectors.joining(", "))).append('\n');
+    sb.append("batched: jit(vmap(f)) over ").append(job.options().batchRows()).append(" rows per batch");
+    appendBatches(sb, job.placement(), job.options());
+    return sb.append(job.placement().explain()).toString();
+  }
+
+  private static String explainGradient(GradientJob job) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("== ").append(job.op()).append(" '").append(job.label()).append("' ==\n");
+    sb.append("per-row program ").append(job.digest(), 0, 12).append(": valueAndGrad of the loss, ").append(job.perRow().eqns().size())
+        .append(" equations, parameters ");
+    for (int i = 0; i < job.keys().size(); i++) sb.append(i == 0 ? "" : ", ").append(job.keys().get(i)).append(' ').append(job.leaves()[i].type());
+    sb.append("; features ");
+    ArrayType[] in = job.perRow().inTypes();
+    for (int i = 0; i < job.cols().length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(job.cols()[i].describe()).append(" as ").append(in[job.leaves().length + i]);
+    }
+    sb.append('\n').append("batched: sum over the valid rows (bool mask) of vmap(valueAndGrad(loss)), in f64, over ")
+        .append(job.options().batchRows()).append(" rows per batch");
+    appendBatches(sb, job.placement(), job.options());
+    return sb.append(job.placement().explain()).toString();
+  }
+
+  private static void appendBatches(StringBuilder sb, Placement p, ArraxOptions o) {
+    sb.append(" (a partition's last batch padded to a power of two >= ").append(Math.min(Programs.MIN_BUCKET, o.batchRows()))
+        .append("); null policy ").append(o.nullPolicy()).append('\n');
+    sb.append("executors: ").append(p.backend().equals(Backends.CPU)
+        ? "batches as Java arrays, run on the task's thread (cpu)"
+        : "batches as Arrow batches (one child allocator per task) handed to backend " + p.backend() + " off-heap (runDirect)").append('\n');
+  }
+
+  // ---------------------------------------------------------------- backends
+
+  /** Logged once per driver JVM: fallback reasons, GPU sharing warnings, explained plans. */
+  private static final java.util.Set<String> LOGGED_ONCE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * The driver's check before any Spark job runs: the backend is installed and usable here ({@code cpu} and
+   * {@code auto} always are), else an error with the engine's reason and where the setting came from.
+   */
+  private static void checkBackend(String op, ArraxOptions o, String source) {
+    try {
+      Backends.requireUsable(o.backend());
+    } catch (ArraxException e) {
+      throw new ArraxSparkException(op + ": " + e.getMessage() + " [backend set by " + source + "]", e);
+    }
+  }
+
+  /**
+   * One INFO line per call with the backend that runs the program and its segments, and why not the requested
+   * one where it falls back to the CPU (WARN when a backend was named rather than {@code auto}); the GPU
+   * sharing warning; the whole plan when {@link ArraxOptions#explain()} is on (once per program and backend).
+   */
+  private static void logPlan(String op, String label, String digest, Placement p, ArraxOptions o, SparkContext sc,
+      Supplier<String> explain) {
+    String requested = o.backend();
+    String line = op + " '" + label + "': program " + digest.substring(0, 12) + " runs on " + p.backend()
+        + (requested.equals(p.backend()) ? "" : " (requested " + requested + ")") + ", " + Programs.segments(p)
+        + (p.note().isEmpty() ? "" : "; " + p.note());
+    if (!p.note().isEmpty() && !requested.equals(Backends.AUTO)) LOG.warn(line);
+    else LOG.info(line);
+    if (!p.backend().equals(Backends.CPU)) {
+      SparkConfView conf = new SparkConfView(sc);
+      String warning = gpuSharingWarning(op, p.backend(), sc.master(), conf.get(TASK_GPU_AMOUNT), conf.get(EXECUTOR_GPU_AMOUNT));
+      if (warning != null && LOGGED_ONCE.add("share|" + sc.master() + "|" + p.backend())) LOG.warn(warning);
+      String amount = conf.get(TASK_GPU_AMOUNT);
+      if (warning == null && amount != null && LOGGED_ONCE.add("amount|" + amount)) {
+        LOG.info("{}: each task is given {} GPU ({}); Spark runs at most {} tasks per GPU at once", op, amount, TASK_GPU_AMOUNT,
+            tasksPerGpu(amount));
+      }
+    }
+    if (o.explain() && LOGGED_ONCE.add("explain|" + requested + "|" + o.batchRows() + "|" + digest)) LOG.info("{}", explain.get());
+  }
+
+  static final String TASK_GPU_AMOUNT = "spark.task.resource.gpu.amount";
+  static final String EXECUTOR_GPU_AMOUNT = "spark.executor.resource.gpu.amount";
+
+  /** The Spark conf of the context, read without Scala options at the call sites. */
+  private record SparkConfView(SparkContext sc) {
+    String get(String key) {
+      return sc.getConf().contains(key) ? sc.getConf().get(key) : null;
+    }
+  }
+
+  private static String tasksPerGpu(String amount) {
+    try {
+      double a = Double.parseDouble(amount.trim());
+      return a > 0 && a <= 1 ? String.valueOf((long) Math.floor(1 / a + 1e-9)) : "1";
+    } catch (NumberFormatException e) {
+      return "?";
+    }
+  }
+
+  /**
+   * The warning for a device backend on a cluster master without GPU scheduling, or null. Spark gives tasks
+   * GPUs only when {@code spark.task.resource.gpu.amount} is set; without it every concurrent task of an
+   * executor uses the same device at once (its memory is then shared by up to "cores" batches). Local masters
+   * ({@code local}, {@code local[n]}) run in one JVM and schedule no GPUs at all, so they are not warned about;
+   * {@code local-cluster} is a cluster.
+   */
+  static String gpuSharingWarning(String op, String backend, String master, String taskAmount, String executorAmount) {
+    boolean cluster = master != null && (!master.startsWith("local") || master.startsWith("local-cluster"));
+    if (!cluster || backend.equals(Backends.CPU) || taskAmount != null) return null;
+    return op + ": backend " + backend + " runs on master " + master + " without " + TASK_GPU_AMOUNT + ": Spark then does not "
+        + "schedule GPUs, so every concurrent task of an executor uses the same GPU at once and they share its memory. Set "
+        + (executorAmount == null ? EXECUTOR_GPU_AMOUNT + "=1 (with spark.executor.resource.gpu.discoveryScript) and " : "")
+        + TASK_GPU_AMOUNT + "=1/<cores per executor> (e.g. 0.25 for 4 cores) to bound how many tasks share one GPU";
+  }
+
+  /** Whether an array holds host data (not a traced or symbolic value): {@link HostArrays#data} has it. */
+  private static boolean isConcrete(NDArray v) {
+    if (v == null) return false;
+    try {
+      HostArrays.data(v);
+      return true;
+    } catch (ArraxException notConcrete) {
+      return false;
+    }
   }
 
   // ---------------------------------------------------------------- SQL
@@ -448,14 +675,6 @@ public final class ArraxSpark {
       }
     }
     return out;
-  }
-
-  private static void logBackend(String op, ArraxOptions o) {
-    switch (o.backend()) {
-      case CPU -> { }
-      case GPU -> LOG.warn("{}: backend gpu was requested, but this build has no GPU backend for the Spark connector; running on the CPU", op);
-      case AUTO -> LOG.info("{}: backend auto: no GPU backend is available to the Spark connector; running on the CPU", op);
-    }
   }
 
   private static String label(ArraxOptions o, String[] in, String[] out) {

@@ -65,7 +65,7 @@ public final class ArraxTransformer extends Transformer {
     this.arrayLengths = new IntArrayParam(this, "arrayLengths", "length of each array input column (ignored for scalar columns)");
     this.batchRows = new IntParam(this, "batchRows", "rows per compiled batch (spark.arrax.batchRows, default 65536)");
     this.nullPolicy = new Param<>(this, "nullPolicy", "error, null_row or fill:<value> (spark.arrax.nullPolicy, default error)");
-    this.backend = new Param<>(this, "backend", "cpu, gpu or auto (spark.arrax.backend, default cpu)");
+    this.backend = new Param<>(this, "backend", "cpu, gpu, auto or an installed backend's name (spark.arrax.backend, default cpu)");
   }
 
   @Override public String uid() { return uid; }
@@ -97,8 +97,7 @@ public final class ArraxTransformer extends Transformer {
   }
 
   public ArraxTransformer setBackend(String b) {
-    ArraxOptions.Backend.parse(b);
-    set(backend, b);
+    set(backend, ArraxOptions.checkBackendName(b));
     return this;
   }
 

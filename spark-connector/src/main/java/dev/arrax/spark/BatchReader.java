@@ -2,10 +2,10 @@ package dev.arrax.spark;
 
 import dev.arrax.DType;
 import dev.arrax.NDArray;
+import dev.arrax.arrow.DirectBatch;
 import dev.arrax.arrow.NullPolicy;
-import dev.arrax.core.ArrayType;
-import dev.arrax.core.Buffer;
-import dev.arrax.core.ConcreteArray;
+import dev.arrax.backend.DirectArray;
+import dev.arrax.backend.HostArrays;
 import dev.arrax.spark.Columns.Elem;
 import dev.arrax.spark.Columns.InputColumn;
 import java.util.Arrays;
@@ -14,11 +14,17 @@ import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.unsafe.Platform;
 
 /**
- * Copies input columns out of Spark's row format into one primitive Java array per column, row after row,
- * so a batch becomes {@code [rows]} and {@code [rows, d]} arrays without boxing: an array cell is one
- * bulk memory copy of its elements (Spark's {@code UnsafeArrayData} stores them contiguously after a
- * header of the element count and a null bit set), a scalar cell one read. Nulls follow the policy;
- * errors name the column and the row (0-based, within the partition).
+ * Copies input columns out of Spark's row format into one contiguous buffer per column, row after row, so a
+ * batch becomes {@code [rows]} and {@code [rows, d]} arrays without boxing: an array cell is one bulk memory
+ * copy of its elements (Spark's {@code UnsafeArrayData} stores them contiguously after a header of the element
+ * count and a null bit set), a scalar cell one write. Nulls follow the policy; errors name the column and the
+ * row (0-based, within the partition).
+ *
+ * <p>The buffers are either primitive Java arrays ({@link #onHeap}: the CPU path, pooled per thread, handed to
+ * the executable as arrays by {@link #arrays}) or the columns of an Arrow {@link DirectBatch} ({@link #offHeap}:
+ * the path of other backends, handed over as {@link DirectArray} views by {@link #directs}). Both are addressed
+ * the way {@link Platform} addresses memory, a base object (the array, or null for off-heap memory) and an
+ * offset, so one reader serves both.
  */
 final class BatchReader {
   private final String op;
@@ -27,17 +33,39 @@ final class BatchReader {
   private final double fill;
   private final int partition;
   private final Object[] buffers;
+  /** Off-heap storage (the first {@code cols.length} columns of the batch), or null for Java arrays. */
+  private final DirectBatch batch;
+  private final Object[] base;
+  private final long[] offset;
   private int rowsAllocated;
 
-  BatchReader(String op, InputColumn[] cols, NullPolicy.Kind policy, double fill, int initialRows, int partition) {
+  private BatchReader(String op, InputColumn[] cols, NullPolicy.Kind policy, double fill, int initialRows, int partition, DirectBatch batch) {
     this.op = op;
     this.cols = cols;
     this.policy = policy;
     this.fill = fill;
     this.partition = partition;
     this.buffers = new Object[cols.length];
+    this.batch = batch;
+    this.base = new Object[cols.length];
+    this.offset = new long[cols.length];
     this.rowsAllocated = 0;
     ensureRows(initialRows);
+  }
+
+  /** A reader into primitive Java arrays (pooled per thread). */
+  static BatchReader onHeap(String op, InputColumn[] cols, NullPolicy.Kind policy, double fill, int initialRows, int partition) {
+    return new BatchReader(op, cols, policy, fill, initialRows, partition, null);
+  }
+
+  /** A reader into columns {@code 0 .. cols.length-1} of an Arrow batch (which the caller owns and closes). */
+  static BatchReader offHeap(String op, InputColumn[] cols, NullPolicy.Kind policy, double fill, int partition, DirectBatch batch) {
+    return new BatchReader(op, cols, policy, fill, batch.capacity(), partition, batch);
+  }
+
+  /** The Arrow batch columns for these inputs: a scalar or a {@code [d]} array per row, of the input's dtype. */
+  static DirectBatch.Column arrowColumn(InputColumn c) {
+    return new DirectBatch.Column(c.name(), c.dtype(), c.rowShape());
   }
 
   int rowsAllocated() { return rowsAllocated; }
@@ -62,13 +90,17 @@ final class BatchReader {
     return null;
   }
 
+  private static Class<?> arrayClass(DType d) {
+    return java.lang.reflect.Array.newInstance(HostArrays.elementType(d), 0).getClass();
+  }
+
   /** The rows to allocate first: a full batch when this thread's pool holds full-batch buffers for every column, else a few. */
   static int initialRows(InputColumn[] cols, int batchRows) {
     int few = Math.min(batchRows, 1024);
     java.util.List<Object> l = POOL.get().get();
     if (l == null) return few;
     for (InputColumn c : cols) {
-      Class<?> type = Buffer.allocate(c.dtype(), 0).array().getClass();
+      Class<?> type = arrayClass(c.dtype());
       long n = (long) batchRows * c.rowElements();
       boolean found = false;
       for (Object a : l) found |= a.getClass() == type && java.lang.reflect.Array.getLength(a) == n;
@@ -77,8 +109,9 @@ final class BatchReader {
     return batchRows;
   }
 
-  /** Gives the column buffers back to this thread's pool (the batch's arrays must no longer be in use). */
+  /** Gives the column buffers back to this thread's pool (the batch's arrays must no longer be in use); off-heap: nothing. */
   void release() {
+    if (batch != null) return;
     java.util.List<Object> l = POOL.get().get();
     if (l == null) {
       l = new java.util.ArrayList<>();
@@ -92,22 +125,33 @@ final class BatchReader {
   /** Grows every column buffer to hold at least {@code rows} rows, keeping what is there. */
   void ensureRows(int rows) {
     if (rows <= rowsAllocated) return;
+    if (batch != null) {
+      batch.ensureCapacity(rows);
+      for (int c = 0; c < cols.length; c++) {
+        base[c] = null;
+        offset[c] = batch.address(c);
+      }
+      rowsAllocated = batch.capacity();
+      return;
+    }
     for (int c = 0; c < cols.length; c++) {
       int n = Math.multiplyExact(rows, cols[c].rowElements());
       Object old = buffers[c];
-      Object reuse = pooled(Buffer.allocate(cols[c].dtype(), 0).array().getClass(), n);
+      Object reuse = pooled(arrayClass(cols[c].dtype()), n);
       if (reuse != null) {
         if (old != null) System.arraycopy(old, 0, reuse, 0, java.lang.reflect.Array.getLength(old));
         buffers[c] = reuse;
-        continue;
+      } else {
+        buffers[c] = switch (cols[c].dtype()) {
+          case FLOAT32 -> old == null ? new float[n] : Arrays.copyOf((float[]) old, n);
+          case FLOAT64 -> old == null ? new double[n] : Arrays.copyOf((double[]) old, n);
+          case INT32, UINT32 -> old == null ? new int[n] : Arrays.copyOf((int[]) old, n);
+          case INT64 -> old == null ? new long[n] : Arrays.copyOf((long[]) old, n);
+          case BOOL -> old == null ? new boolean[n] : Arrays.copyOf((boolean[]) old, n);
+        };
       }
-      buffers[c] = switch (cols[c].dtype()) {
-        case FLOAT32 -> old == null ? new float[n] : Arrays.copyOf((float[]) old, n);
-        case FLOAT64 -> old == null ? new double[n] : Arrays.copyOf((double[]) old, n);
-        case INT32, UINT32 -> old == null ? new int[n] : Arrays.copyOf((int[]) old, n);
-        case INT64 -> old == null ? new long[n] : Arrays.copyOf((long[]) old, n);
-        case BOOL -> old == null ? new boolean[n] : Arrays.copyOf((boolean[]) old, n);
-      };
+      base[c] = buffers[c];
+      offset[c] = arrayBaseOffset(cols[c].dtype());
     }
     rowsAllocated = rows;
   }
@@ -117,63 +161,67 @@ final class BatchReader {
    * under {@link NullPolicy.Kind#NULL_ROW} (its slot then holds zeros, a placeholder whose results are dropped).
    */
   boolean read(UnsafeRow row, int slot, long rowIndex) {
+    // Writes below go through Platform without bounds checks: this one check keeps them inside the buffers.
+    if (slot < 0 || slot >= rowsAllocated) throw new IndexOutOfBoundsException("batch slot " + slot + " of " + rowsAllocated);
     boolean valid = true;
     for (int c = 0; c < cols.length; c++) {
       InputColumn col = cols[c];
-      if (col.scalar()) valid &= readScalar(row, col, buffers[c], slot, rowIndex);
-      else valid &= readArray(row, col, buffers[c], slot, rowIndex);
+      if (col.scalar()) valid &= readScalar(row, col, c, slot, rowIndex);
+      else valid &= readArray(row, col, c, slot, rowIndex);
     }
     return valid;
   }
 
-  private boolean readScalar(UnsafeRow row, InputColumn col, Object buf, int slot, long rowIndex) {
+  private boolean readScalar(UnsafeRow row, InputColumn col, int c, int slot, long rowIndex) {
     int o = col.ordinal();
     if (row.isNullAt(o)) {
       switch (policy) {
         case ERROR -> throw nullError(col, rowIndex, "is null");
         case NULL_ROW -> {
-          setValue(buf, col.dtype(), slot, 0.0);
+          setValue(c, slot, 0.0);
           return false;
         }
         case FILL -> {
-          setValue(buf, col.dtype(), slot, fill);
+          setValue(c, slot, fill);
           return true;
         }
       }
     }
+    Object b = base[c];
+    long at = offset[c];
     switch (col.elem()) {
-      case FLOAT -> ((float[]) buf)[slot] = row.getFloat(o);
-      case DOUBLE -> ((double[]) buf)[slot] = row.getDouble(o);
-      case INT -> ((int[]) buf)[slot] = row.getInt(o);
-      case LONG -> ((long[]) buf)[slot] = row.getLong(o);
-      case SHORT -> ((int[]) buf)[slot] = row.getShort(o);
-      case BYTE -> ((int[]) buf)[slot] = row.getByte(o);
-      case BOOLEAN -> ((boolean[]) buf)[slot] = row.getBoolean(o);
+      case FLOAT -> Platform.putFloat(b, at + 4L * slot, row.getFloat(o));
+      case DOUBLE -> Platform.putDouble(b, at + 8L * slot, row.getDouble(o));
+      case INT -> Platform.putInt(b, at + 4L * slot, row.getInt(o));
+      case LONG -> Platform.putLong(b, at + 8L * slot, row.getLong(o));
+      case SHORT -> Platform.putInt(b, at + 4L * slot, row.getShort(o));
+      case BYTE -> Platform.putInt(b, at + 4L * slot, row.getByte(o));
+      case BOOLEAN -> Platform.putByte(b, at + slot, row.getBoolean(o) ? (byte) 1 : (byte) 0);
     }
     return true;
   }
 
-  private boolean readArray(UnsafeRow row, InputColumn col, Object buf, int slot, long rowIndex) {
+  private boolean readArray(UnsafeRow row, InputColumn col, int c, int slot, long rowIndex) {
     int o = col.ordinal();
     int w = col.width();
     if (row.isNullAt(o)) {
       switch (policy) {
         case ERROR -> throw nullError(col, rowIndex, "is null");
         case NULL_ROW -> {
-          fillRow(buf, col.dtype(), slot, w, 0.0);
+          fillRow(c, slot, w, 0.0);
           return false;
         }
         case FILL -> {
-          fillRow(buf, col.dtype(), slot, w, fill);
+          fillRow(c, slot, w, fill);
           return true;
         }
       }
     }
     // An array cell of an UnsafeRow: the field's 8 bytes hold (offset << 32 | size) relative to the row's base.
     long offsetAndSize = row.getLong(o);
-    Object base = row.getBaseObject();
+    Object src = row.getBaseObject();
     long addr = row.getBaseOffset() + (offsetAndSize >>> 32);
-    long n = Platform.getLong(base, addr);
+    long n = Platform.getLong(src, addr);
     if (n != w) {
       throw new ArraxSparkException(op + ": column '" + col.name() + "' has " + n + " elements at row " + rowIndex + " of partition "
           + partition + ", but the function was traced for arrays of " + w + " elements; every row of an array column must have the"
@@ -182,25 +230,24 @@ final class BatchReader {
     int header = UnsafeArrayData.calculateHeaderPortionInBytes(w);
     boolean anyNull = false;
     for (long p = addr + 8; p < addr + header; p += 8) {
-      if (Platform.getLong(base, p) != 0L) {
+      if (Platform.getLong(src, p) != 0L) {
         anyNull = true;
         break;
       }
     }
     Elem e = col.elem();
-    long dst = arrayBaseOffset(e) + (long) slot * w * e.bytes;
-    Platform.copyMemory(base, addr + header, buf, dst, (long) w * e.bytes);
+    Platform.copyMemory(src, addr + header, base[c], offset[c] + (long) slot * w * e.bytes, (long) w * e.bytes);
     if (!anyNull) return true;
     for (int i = 0; i < w; i++) {
-      long word = Platform.getLong(base, addr + 8 + ((long) (i >> 6) << 3));
+      long word = Platform.getLong(src, addr + 8 + ((long) (i >> 6) << 3));
       if ((word & (1L << (i & 63))) == 0) continue;
       switch (policy) {
         case ERROR -> throw nullError(col, rowIndex, "holds a null at element " + i);
         case NULL_ROW -> {
-          fillRow(buf, col.dtype(), slot, w, 0.0);
+          fillRow(c, slot, w, 0.0);
           return false;
         }
-        case FILL -> setValue(buf, col.dtype(), slot * w + i, fill);
+        case FILL -> setValue(c, slot * w + i, fill);
       }
     }
     return true;
@@ -213,36 +260,41 @@ final class BatchReader {
         + "or set " + ArraxOptions.NULL_POLICY_KEY);
   }
 
-  private static long arrayBaseOffset(Elem e) {
-    return switch (e) {
-      case FLOAT -> Platform.FLOAT_ARRAY_OFFSET;
-      case DOUBLE -> Platform.DOUBLE_ARRAY_OFFSET;
-      case INT -> Platform.INT_ARRAY_OFFSET;
-      case LONG -> Platform.LONG_ARRAY_OFFSET;
-      default -> throw new IllegalStateException("array elements of type " + e + " are not bulk-copied");
+  /** Where element 0 of a primitive array of the dtype's Java type sits, for {@link Platform}'s accessors. */
+  static long arrayBaseOffset(DType d) {
+    return switch (d) {
+      case FLOAT32 -> Platform.FLOAT_ARRAY_OFFSET;
+      case FLOAT64 -> Platform.DOUBLE_ARRAY_OFFSET;
+      case INT32, UINT32 -> Platform.INT_ARRAY_OFFSET;
+      case INT64 -> Platform.LONG_ARRAY_OFFSET;
+      case BOOL -> Platform.BOOLEAN_ARRAY_OFFSET;
     };
   }
 
-  private static void fillRow(Object buf, DType d, int slot, int w, double v) {
-    for (int i = 0; i < w; i++) setValue(buf, d, slot * w + i, v);
+  private void fillRow(int c, int slot, int w, double v) {
+    for (int i = 0; i < w; i++) setValue(c, slot * w + i, v);
   }
 
-  static void setValue(Object buf, DType d, int i, double v) {
-    switch (d) {
-      case FLOAT32 -> ((float[]) buf)[i] = (float) v;
-      case FLOAT64 -> ((double[]) buf)[i] = v;
-      case INT32, UINT32 -> ((int[]) buf)[i] = (int) v;
-      case INT64 -> ((long[]) buf)[i] = (long) v;
-      case BOOL -> ((boolean[]) buf)[i] = v != 0.0;
+  /** Element {@code i} of column {@code c} (counted over all rows' elements) set to {@code v}, converted to the dtype. */
+  private void setValue(int c, int i, double v) {
+    Object b = base[c];
+    long at = offset[c];
+    switch (cols[c].dtype()) {
+      case FLOAT32 -> Platform.putFloat(b, at + 4L * i, (float) v);
+      case FLOAT64 -> Platform.putDouble(b, at + 8L * i, v);
+      case INT32, UINT32 -> Platform.putInt(b, at + 4L * i, (int) v);
+      case INT64 -> Platform.putLong(b, at + 8L * i, (long) v);
+      case BOOL -> Platform.putByte(b, at + i, v != 0.0 ? (byte) 1 : (byte) 0);
     }
   }
 
   /**
-   * The batch as arrays with {@code bucket} rows, of which the first {@code n} are real. When the bucket is the
-   * allocated size the buffers are wrapped without a copy (they must then not be refilled while the results
-   * are in use); otherwise the {@code n} rows are copied into fresh arrays and the rest are zeros.
+   * The batch as arrays with {@code bucket} rows, of which the first {@code n} are real (on-heap readers). When the
+   * bucket is the allocated size the buffers are wrapped without a copy (they must then not be refilled while the
+   * results are in use); otherwise the {@code n} rows are copied into fresh arrays and the rest are zeros.
    */
   NDArray[] arrays(int n, int bucket) {
+    if (batch != null) throw new IllegalStateException("an off-heap reader hands out DirectArrays (directs), not arrays");
     NDArray[] out = new NDArray[cols.length];
     for (int c = 0; c < cols.length; c++) {
       InputColumn col = cols[c];
@@ -251,10 +303,26 @@ final class BatchReader {
       if (bucket == rowsAllocated) {
         data = buffers[c];
       } else {
-        data = Buffer.allocate(d, bucket * col.rowElements()).array();
+        data = java.lang.reflect.Array.newInstance(HostArrays.elementType(d), bucket * col.rowElements());
         System.arraycopy(buffers[c], 0, data, 0, Math.min(n, bucket) * col.rowElements());
       }
-      out[c] = new ConcreteArray(ArrayType.of(d, col.batchShape(bucket)), Buffer.wrap(d, data));
+      out[c] = HostArrays.wrap(d, data, col.batchShape(bucket));
+    }
+    return out;
+  }
+
+  /**
+   * The batch as off-heap views with {@code bucket} rows, of which the first {@code n} are real (off-heap readers):
+   * the Arrow batch grows to {@code bucket} rows if needed and rows {@code [n, bucket)} are zeroed, so a padded
+   * row holds zeros as on the heap path.
+   */
+  DirectArray[] directs(int n, int bucket) {
+    if (batch == null) throw new IllegalStateException("an on-heap reader hands out arrays, not DirectArrays");
+    ensureRows(bucket);
+    DirectArray[] out = new DirectArray[cols.length];
+    for (int c = 0; c < cols.length; c++) {
+      batch.zeroRows(c, n, bucket);
+      out[c] = batch.view(c, bucket);
     }
     return out;
   }

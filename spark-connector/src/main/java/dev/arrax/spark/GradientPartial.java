@@ -12,6 +12,9 @@ final class GradientPartial implements Serializable {
   long rows;
   long batches;
   long kernelNanos;
+  /** Executor-side only (not merged): rows read by the task, and the backends its batches ran on. */
+  transient long rowsRead;
+  transient String ranOn = "";
 
   GradientPartial(int gradientElements) {
     value = new ExactSums(1);

@@ -2,14 +2,15 @@ package dev.arrax.spark;
 
 import dev.arrax.DType;
 import dev.arrax.NDArray;
+import dev.arrax.arrow.DirectBatch;
 import dev.arrax.arrow.NullPolicy;
-import dev.arrax.compile.cpu.CompiledProgram;
-import dev.arrax.compile.cpu.Parallel;
+import dev.arrax.backend.DirectArray;
+import dev.arrax.backend.Executable;
+import dev.arrax.backend.HostArrays;
 import dev.arrax.core.ArrayType;
-import dev.arrax.core.Buffer;
-import dev.arrax.core.ConcreteArray;
 import dev.arrax.spark.Columns.InputColumn;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -20,13 +21,16 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.Platform;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The executor side of {@link ArraxSpark#sumGradient}: streams a partition through batches, runs the compiled
  * program that sums the per-row loss and gradients over the valid rows of a batch, and adds each batch's sums
- * exactly into one {@link GradientPartial} for the partition.
+ * exactly into one {@link GradientPartial} for the partition. As {@link MapTask}, a batch is primitive Java arrays
+ * when the program runs on the CPU and an Arrow batch ({@link DirectBatch}: the features and the mask, with the
+ * parameters and the sums in batches of one row) handed to {@link Executable#runDirect} on any other backend.
  */
 final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, GradientPartial> {
   private static final long serialVersionUID = 1L;
@@ -35,12 +39,14 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
   /** A parameter's value as plain serializable data. */
   record Param(String key, DType dtype, int[] shape, Object data) implements Serializable {
     static Param of(String key, NDArray a) {
-      return new Param(key, a.dtype(), a.shape(), ((ConcreteArray) a).buffer().array());
+      return new Param(key, a.dtype(), a.shape(), HostArrays.data(a));
     }
 
-    NDArray array() { return new ConcreteArray(ArrayType.of(dtype, shape), Buffer.wrap(dtype, data)); }
+    NDArray array() { return HostArrays.wrap(dtype, data, shape); }
 
-    int size() { return ArrayType.of(dtype, shape).size(); }
+    ArrayType type() { return ArrayType.of(dtype, shape); }
+
+    int size() { return type().size(); }
   }
 
   final String op;
@@ -53,10 +59,11 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
   final NullPolicy.Kind policy;
   final double fill;
   final int batchRows;
+  final String backend;
   final int gradientElements;
 
   GradientTask(String op, String label, String programText, String digest, List<Param> params, InputColumn[] features,
-      StructType inputSchema, NullPolicy policy, int batchRows) {
+      StructType inputSchema, NullPolicy policy, int batchRows, String backend) {
     this.op = op;
     this.label = label;
     this.programText = programText;
@@ -67,6 +74,7 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
     this.policy = policy.kind();
     this.fill = policy.fillValue();
     this.batchRows = batchRows;
+    this.backend = backend;
     int e = 0;
     for (Param p : params) e += p.size();
     this.gradientElements = e;
@@ -76,14 +84,27 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
     long started = System.nanoTime();
     TaskContext tc = TaskContext.get();
     int partition = tc == null ? -1 : tc.partitionId();
-    int initial = BatchReader.initialRows(features, batchRows);
-    BatchReader reader = new BatchReader(op, features, policy, fill, initial, partition);
+    boolean offHeap = Programs.runsOffHeap(digest, programText, Programs.Batching.GRADIENT_SUM, params.length, batchRows, backend);
+    try (ArrowSide arrow = offHeap ? new ArrowSide(partition) : null) {
+      BatchReader reader = arrow == null
+          ? BatchReader.onHeap(op, features, policy, fill, BatchReader.initialRows(features, batchRows), partition)
+          : BatchReader.offHeap(op, features, policy, fill, partition, arrow.in);
+      GradientPartial partial = run(rows, reader, arrow);
+      reader.release();
+      LOG.info("arrax {} '{}' partition {}: {} rows ({} used) in {} batches on {} ({}), kernel {} ms, task {} ms", op, label, partition,
+          partial.rowsRead, partial.rows, partial.batches, partial.ranOn.isEmpty() ? backend : partial.ranOn,
+          arrow == null ? "Java arrays" : "Arrow batches", partial.kernelNanos / 1_000_000, (System.nanoTime() - started) / 1_000_000);
+      return List.of(partial).iterator();
+    }
+  }
+
+  private GradientPartial run(Iterator<InternalRow> rows, BatchReader reader, ArrowSide arrow) {
     NDArray[] paramArrays = new NDArray[params.length];
     for (int i = 0; i < params.length; i++) paramArrays[i] = params[i].array();
-    Map<Integer, CompiledProgram> kernels = new HashMap<>();
+    Map<Integer, Executable> kernels = new HashMap<>();
     GradientPartial partial = new GradientPartial(gradientElements);
     UnsafeProjection toUnsafe = null;
-    boolean[] valid = new boolean[initial];
+    boolean[] valid = new boolean[reader.rowsAllocated()];
     long rowIndex = 0;
     while (rows.hasNext()) {
       int n = 0;
@@ -96,44 +117,104 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
           if (toUnsafe == null) toUnsafe = UnsafeProjection.create(inputSchema);
           u = toUnsafe.apply(r);
         }
-        if (n == valid.length) {
-          int grown = Math.min(batchRows, n * 2);
-          valid = java.util.Arrays.copyOf(valid, grown);
-          reader.ensureRows(grown);
-        }
+        if (n == reader.rowsAllocated()) reader.ensureRows(Math.min(batchRows, n * 2));
+        if (n == valid.length) valid = java.util.Arrays.copyOf(valid, Math.max(16, Math.min(batchRows, n * 2)));
         valid[n] = reader.read(u, n, rowIndex++);
         n++;
       }
       int bucket = Programs.bucket(n, batchRows);
-      CompiledProgram k = kernels.computeIfAbsent(bucket,
-          b -> Programs.compiled(digest, programText, Programs.Batching.GRADIENT_SUM, params.length, b));
-      NDArray[] feats = reader.arrays(n, bucket);
-      boolean[] mask = new boolean[bucket];
+      Executable k = kernels.computeIfAbsent(bucket,
+          b -> Programs.executable(digest, programText, Programs.Batching.GRADIENT_SUM, params.length, b, backend));
+      if (!partial.ranOn.contains(k.backend())) partial.ranOn = partial.ranOn.isEmpty() ? k.backend() : partial.ranOn + "+" + k.backend();
       long validRows = 0;
-      for (int i = 0; i < n; i++) {
-        mask[i] = valid[i];
-        if (valid[i]) validRows++;
+      for (int i = 0; i < n; i++) if (valid[i]) validRows++;
+      double loss;
+      double[][] grads = new double[params.length][];
+      long t0;
+      if (arrow == null) {
+        NDArray[] feats = reader.arrays(n, bucket);
+        boolean[] mask = new boolean[bucket];
+        System.arraycopy(valid, 0, mask, 0, n);
+        NDArray[] args = new NDArray[params.length + feats.length + 1];
+        System.arraycopy(paramArrays, 0, args, 0, params.length);
+        System.arraycopy(feats, 0, args, params.length, feats.length);
+        args[args.length - 1] = HostArrays.wrap(DType.BOOL, mask, bucket);
+        t0 = System.nanoTime();
+        NDArray[] result = k.runOnCallerThread(args);
+        partial.kernelNanos += System.nanoTime() - t0;
+        loss = ((double[]) HostArrays.data(result[0]))[0];
+        for (int p = 0; p < params.length; p++) grads[p] = (double[]) HostArrays.data(result[1 + p]);
+      } else {
+        DirectArray[] feats = reader.directs(n, bucket);
+        int maskColumn = features.length;
+        long mask = arrow.in.address(maskColumn);
+        for (int i = 0; i < n; i++) Platform.putByte(null, mask + i, valid[i] ? (byte) 1 : (byte) 0);
+        arrow.in.zeroRows(maskColumn, n, bucket);
+        arrow.in.setRowCount(n, valid);
+        DirectArray[] args = new DirectArray[params.length + feats.length + 1];
+        for (int p = 0; p < params.length; p++) args[p] = arrow.params.view(p, params[p].type());
+        System.arraycopy(feats, 0, args, params.length, feats.length);
+        args[args.length - 1] = arrow.in.view(maskColumn, bucket);
+        DirectArray[] outs = new DirectArray[1 + params.length];
+        outs[0] = arrow.sums.view(0, ArrayType.of(DType.FLOAT64));
+        for (int p = 0; p < params.length; p++) outs[1 + p] = arrow.sums.view(1 + p, ArrayType.of(DType.FLOAT64, params[p].shape()));
+        t0 = System.nanoTime();
+        k.runDirect(args, outs);
+        partial.kernelNanos += System.nanoTime() - t0;
+        loss = ((double[]) outs[0].toHostArray())[0];
+        for (int p = 0; p < params.length; p++) grads[p] = (double[]) outs[1 + p].toHostArray();
       }
-      NDArray[] args = new NDArray[params.length + feats.length + 1];
-      System.arraycopy(paramArrays, 0, args, 0, params.length);
-      System.arraycopy(feats, 0, args, params.length, feats.length);
-      args[args.length - 1] = new ConcreteArray(ArrayType.of(DType.BOOL, bucket), Buffer.wrap(DType.BOOL, mask));
-      NDArray[][] result = new NDArray[1][];
-      long t0 = System.nanoTime();
-      Parallel.runSingleThreaded(() -> result[0] = k.run(args));
-      partial.kernelNanos += System.nanoTime() - t0;
       partial.batches++;
       partial.rows += validRows;
-      partial.value.add(0, ((ConcreteArray) result[0][0]).buffer().getDouble(0));
+      partial.value.add(0, loss);
       int e = 0;
-      for (int p = 1; p < result[0].length; p++) {
-        Buffer b = ((ConcreteArray) result[0][p]).buffer();
-        for (int i = 0; i < b.size(); i++) partial.gradient.add(e++, b.getDouble(i));
-      }
+      for (double[] g : grads) for (double v : g) partial.gradient.add(e++, v);
     }
-    reader.release();
-    LOG.info("arrax {} '{}' partition {}: {} rows ({} used) in {} batches, kernel {} ms, task {} ms", op, label, partition, rowIndex,
-        partial.rows, partial.batches, partial.kernelNanos / 1_000_000, (System.nanoTime() - started) / 1_000_000);
-    return List.of(partial).iterator();
+    partial.rowsRead = rowIndex;
+    return partial;
+  }
+
+  /**
+   * The Arrow side of a task on a backend other than the CPU: its allocator and three batches, the features and
+   * the mask ({@code in}), the parameters (one row, filled once) and the loss and gradient sums (one row, f64).
+   */
+  private final class ArrowSide implements AutoCloseable {
+    final TaskArrow memory;
+    final DirectBatch in;
+    final DirectBatch params;
+    final DirectBatch sums;
+
+    ArrowSide(int partition) {
+      List<DirectBatch.Column> inCols = new ArrayList<>();
+      long rowBytes = 0;
+      for (InputColumn c : features) {
+        DirectBatch.Column col = BatchReader.arrowColumn(c);
+        inCols.add(col);
+        rowBytes += col.rowBytes();
+      }
+      inCols.add(DirectBatch.Column.scalar("mask", DType.BOOL));
+      rowBytes += 1;
+      List<DirectBatch.Column> paramCols = new ArrayList<>();
+      List<DirectBatch.Column> sumCols = new ArrayList<>();
+      sumCols.add(DirectBatch.Column.scalar("loss", DType.FLOAT64));
+      long fixed = 8;
+      for (Param p : GradientTask.this.params) {
+        paramCols.add(new DirectBatch.Column(p.key(), p.dtype(), p.shape()));
+        sumCols.add(new DirectBatch.Column("d/d " + p.key(), DType.FLOAT64, p.shape()));
+        fixed += (long) p.size() * (DirectArray.elementBytes(p.dtype()) + 8);
+      }
+      this.memory = new TaskArrow(op, partition, TaskArrow.limitFor(rowBytes, batchRows, fixed));
+      this.in = memory.batch(inCols, Math.min(batchRows, 1024));
+      this.params = memory.batch(paramCols, 1);
+      this.sums = memory.batch(sumCols, 1);
+      Param[] ps = GradientTask.this.params;
+      for (int p = 0; p < ps.length; p++) this.params.view(p, ps[p].type()).copyFrom(ps[p].data());
+      this.params.setRowCount(1, null);
+      this.sums.setRowCount(1, null);
+    }
+
+    @Override public void close() {
+      memory.close();
+    }
   }
 }

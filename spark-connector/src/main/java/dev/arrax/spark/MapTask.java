@@ -1,15 +1,20 @@
 package dev.arrax.spark;
 
 import dev.arrax.NDArray;
+import dev.arrax.arrow.DirectBatch;
 import dev.arrax.arrow.NullPolicy;
-import dev.arrax.compile.cpu.CompiledProgram;
-import dev.arrax.compile.cpu.Parallel;
-import dev.arrax.core.ConcreteArray;
+import dev.arrax.backend.DirectArray;
+import dev.arrax.backend.Executable;
+import dev.arrax.backend.HostArrays;
+import dev.arrax.core.ArrayType;
 import dev.arrax.spark.Columns.InputColumn;
 import dev.arrax.spark.Columns.OutputColumn;
 import dev.arrax.spark.RowArena.InputLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
@@ -30,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * their places as each row is handed out, without another copy of the row. No list of the partition is ever built:
  * memory is one batch.
  *
+ * <p>Two ways to hold a batch, by where the program runs ({@link Programs#runsOffHeap}): on the CPU the columns are
+ * primitive Java arrays handed to {@link Executable#runOnCallerThread}; on any other backend (a GPU) the batch is
+ * an Arrow batch ({@link DirectBatch}, from one child allocator per task, {@link TaskArrow}) whose buffers go to
+ * {@link Executable#runDirect} as off-heap views, with the outputs written into Arrow vectors and the rows
+ * patched from those. The cells are copied out of the rows the same way in both ({@link BatchReader}).
+ *
  * <p>Only serializable data travels: the program text and its digest, the column layout, the policy.
  */
 final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
@@ -47,12 +58,13 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
   final NullPolicy.Kind policy;
   final double fill;
   final int batchRows;
+  final String backend;
   final LongAccumulator rowsMetric;
   final LongAccumulator batchesMetric;
   final LongAccumulator kernelMicrosMetric;
 
   MapTask(String op, String label, String programText, String digest, InputColumn[] inputs, OutputColumn[] outputs,
-      StructType inputSchema, NullPolicy policy, int batchRows, LongAccumulator rows, LongAccumulator batches,
+      StructType inputSchema, NullPolicy policy, int batchRows, String backend, LongAccumulator rows, LongAccumulator batches,
       LongAccumulator kernelMicros) {
     this.op = op;
     this.label = label;
@@ -65,6 +77,7 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
     this.policy = policy.kind();
     this.fill = policy.fillValue();
     this.batchRows = batchRows;
+    this.backend = backend;
     this.rowsMetric = rows;
     this.batchesMetric = batches;
     this.kernelMicrosMetric = kernelMicros;
@@ -79,24 +92,59 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
     private final int partition;
     private final BatchReader reader;
     private final RowArena arena;
-    private final Map<Integer, CompiledProgram> kernels = new HashMap<>();
+    private final Map<Integer, Executable> kernels = new HashMap<>();
     private final long started = System.nanoTime();
-    private final Object[] outData = new Object[outputs.length];
+    private final Object[] outBase = new Object[outputs.length];
+    private final long[] outOffset = new long[outputs.length];
+    /** The Arrow path's task memory and batches; null on the CPU path. */
+    private final TaskArrow arrow;
+    private final DirectBatch inBatch;
+    private final DirectBatch outBatch;
+    private boolean[] valid;
     private UnsafeProjection toUnsafe;
     private int n;
     private int next;
     private long rowIndex;
     private long batches;
     private long kernelNanos;
+    private String ranOn = "";
     private boolean done;
 
     Rows(Iterator<InternalRow> in) {
       this.in = in;
       TaskContext tc = TaskContext.get();
       this.partition = tc == null ? -1 : tc.partitionId();
-      int initial = BatchReader.initialRows(inputs, batchRows);
-      this.reader = new BatchReader(op, inputs, policy, fill, initial, partition);
+      if (!Programs.runsOffHeap(digest, programText, Programs.Batching.MAP, 0, batchRows, backend)) {
+        int initial = BatchReader.initialRows(inputs, batchRows);
+        this.arrow = null;
+        this.inBatch = null;
+        this.outBatch = null;
+        this.reader = BatchReader.onHeap(op, inputs, policy, fill, initial, partition);
+        this.arena = new RowArena(layout, outputs, initial);
+        this.valid = new boolean[initial];
+        return;
+      }
+      int initial = Math.min(batchRows, 1024);
+      List<DirectBatch.Column> inCols = new ArrayList<>();
+      long rowBytes = 0;
+      for (InputColumn c : inputs) {
+        DirectBatch.Column col = BatchReader.arrowColumn(c);
+        inCols.add(col);
+        rowBytes += col.rowBytes();
+      }
+      ArrayType[] perRowOut = Programs.perRow(digest, programText).outTypes();
+      List<DirectBatch.Column> outCols = new ArrayList<>();
+      for (int p = 0; p < perRowOut.length; p++) {
+        DirectBatch.Column col = new DirectBatch.Column("output " + p, perRowOut[p].dtype(), perRowOut[p].shape());
+        outCols.add(col);
+        rowBytes += col.rowBytes();
+      }
+      this.arrow = new TaskArrow(op, partition, TaskArrow.limitFor(rowBytes, batchRows, 0));
+      this.inBatch = arrow.batch(inCols, initial);
+      this.outBatch = arrow.batch(outCols, initial);
+      this.reader = BatchReader.offHeap(op, inputs, policy, fill, partition, inBatch);
       this.arena = new RowArena(layout, outputs, initial);
+      this.valid = new boolean[initial];
     }
 
     @Override public boolean hasNext() {
@@ -113,7 +161,7 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
     @Override public InternalRow next() {
       if (!hasNext()) throw new NoSuchElementException();
       int i = next++;
-      arena.patch(i, outData); // here rather than right after the kernel: the row is then in cache for the consumer
+      arena.patch(i, outBase, outOffset); // here rather than right after the kernel: the row is then in cache for the consumer
       return arena.row(i);
     }
 
@@ -125,7 +173,9 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
         InternalRow r = in.next();
         UnsafeRow u = r instanceof UnsafeRow ur ? ur : unsafe(r);
         if (n == reader.rowsAllocated()) reader.ensureRows(Math.min(batchRows, n * 2));
+        if (n == valid.length) valid = Arrays.copyOf(valid, Math.min(batchRows, Math.max(16, n * 2)));
         boolean ok = reader.read(u, n, rowIndex++);
+        valid[n] = ok;
         arena.append(n, u, ok);
         n++;
       }
@@ -139,16 +189,37 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
 
     private void runKernel() {
       int bucket = Programs.bucket(n, batchRows);
-      CompiledProgram k = kernels.computeIfAbsent(bucket,
-          b -> Programs.compiled(digest, programText, Programs.Batching.MAP, 0, b));
-      NDArray[] args = reader.arrays(n, bucket);
-      NDArray[][] result = new NDArray[1][];
-      long t0 = System.nanoTime();
-      Parallel.runSingleThreaded(() -> result[0] = k.run(args));
-      long dt = System.nanoTime() - t0;
+      Executable k = kernels.computeIfAbsent(bucket,
+          b -> Programs.executable(digest, programText, Programs.Batching.MAP, 0, b, backend));
+      if (!ranOn.contains(k.backend())) ranOn = ranOn.isEmpty() ? k.backend() : ranOn + "+" + k.backend();
+      long t0;
+      long dt;
+      if (arrow == null) {
+        NDArray[] args = reader.arrays(n, bucket);
+        t0 = System.nanoTime();
+        NDArray[] result = k.runOnCallerThread(args);
+        dt = System.nanoTime() - t0;
+        for (int j = 0; j < outputs.length; j++) {
+          outBase[j] = HostArrays.data(result[outputs[j].output()]);
+          outOffset[j] = BatchReader.arrayBaseOffset(outputs[j].dtype());
+        }
+      } else {
+        DirectArray[] args = reader.directs(n, bucket);
+        inBatch.setRowCount(n, valid);
+        outBatch.ensureCapacity(bucket);
+        DirectArray[] results = new DirectArray[outBatch.columns().size()];
+        for (int p = 0; p < results.length; p++) results[p] = outBatch.view(p, bucket);
+        t0 = System.nanoTime();
+        k.runDirect(args, results);
+        dt = System.nanoTime() - t0;
+        outBatch.setRowCount(n, valid);
+        for (int j = 0; j < outputs.length; j++) {
+          outBase[j] = null;
+          outOffset[j] = outBatch.address(outputs[j].output());
+        }
+      }
       kernelNanos += dt;
       batches++;
-      for (int j = 0; j < outputs.length; j++) outData[j] = ((ConcreteArray) result[0][outputs[j].output()]).buffer().array();
       rowsMetric.add(n);
       batchesMetric.add(1);
       kernelMicrosMetric.add(dt / 1_000);
@@ -158,9 +229,11 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
       done = true;
       arena.release();
       reader.release();
+      if (arrow != null) arrow.close();
       double secs = (System.nanoTime() - started) / 1e9;
-      LOG.info("arrax {} '{}' partition {}: {} rows in {} batches, kernel {} ms, task {} ms ({} rows/s)", op, label, partition,
-          rowIndex, batches, kernelNanos / 1_000_000, Math.round(secs * 1000), secs > 0 ? Math.round(rowIndex / secs) : 0);
+      LOG.info("arrax {} '{}' partition {}: {} rows in {} batches on {} ({}), kernel {} ms, task {} ms ({} rows/s)", op, label, partition,
+          rowIndex, batches, ranOn.isEmpty() ? backend : ranOn, arrow == null ? "Java arrays" : "Arrow batches", kernelNanos / 1_000_000,
+          Math.round(secs * 1000), secs > 0 ? Math.round(rowIndex / secs) : 0);
     }
   }
 }

@@ -4,7 +4,12 @@ import dev.arrax.DType;
 import dev.arrax.MultiFn;
 import dev.arrax.NDArray;
 import dev.arrax.Np;
-import dev.arrax.compile.cpu.CompiledProgram;
+import dev.arrax.backend.Backends;
+import dev.arrax.backend.Executable;
+import dev.arrax.backend.Placement;
+import dev.arrax.backend.ProgramPlan;
+import dev.arrax.backend.Segment;
+import dev.arrax.compile.Passes;
 import dev.arrax.core.ArrayType;
 import dev.arrax.ir.Program;
 import dev.arrax.staging.Staging;
@@ -22,8 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The driver traces the user's function for ONE row and ships the program's text. Each executor JVM parses
  * it once, batches it with vmap at the sizes it meets (full batches, and power-of-two buckets for the last
- * batch of a partition), compiles each once ({@link CompiledProgram}) and keeps them, keyed by the SHA-256
- * of the program text, the batching and the row count, in a bounded LRU cache.
+ * batch of a partition), optimizes and plans each ({@link ProgramPlan}: the batch's feature columns and the
+ * mask are row-mapped, parameters are not), compiles each once on the requested backend
+ * ({@link Backends#compile(ProgramPlan, String)}) and keeps the {@link Executable}s, keyed by the SHA-256 of
+ * the program text, the batching, the row count and the backend, in a bounded LRU cache.
  */
 final class Programs {
   private static final Logger LOG = LoggerFactory.getLogger(Programs.class);
@@ -118,22 +125,82 @@ final class Programs {
     return (Program) memo("row|" + digest, () -> Program.parse(text)).get();
   }
 
-  /** The compiled batched program, compiled once per JVM and key (concurrent tasks wait for the first). */
-  static CompiledProgram compiled(String digest, String text, Batching batching, int params, int rows) {
-    String key = batching + "|" + params + "|" + rows + "|" + digest;
-    return (CompiledProgram) memo(key, () -> {
-      long t0 = System.nanoTime();
-      Program row = perRow(digest, text);
-      Program batched = switch (batching) {
-        case MAP -> batchedMap(row, rows);
-        case GRADIENT_SUM -> batchedGradientSum(row, params, rows);
-        case ROW -> row;
+  /** The batched program of a batching, before optimization. */
+  static Program batched(Program perRow, Batching batching, int params, int rows) {
+    return switch (batching) {
+      case MAP -> batchedMap(perRow, rows);
+      case GRADIENT_SUM -> batchedGradientSum(perRow, params, rows);
+      case ROW -> perRow;
+    };
+  }
+
+  /**
+   * Which inputs of the batched program carry the row axis: every input of a map; for a gradient sum the
+   * features and the trailing mask but not the {@code params} parameters; none for a one-row program.
+   */
+  static boolean[] rowMapped(Batching batching, int inputs, int params) {
+    boolean[] m = new boolean[inputs];
+    for (int i = 0; i < inputs; i++) {
+      m[i] = switch (batching) {
+        case MAP -> true;
+        case GRADIENT_SUM -> i >= params;
+        case ROW -> false;
       };
-      CompiledProgram c = CompiledProgram.compile(batched);
-      LOG.info("arrax: compiled program {} ({}, {} rows per batch) in {} ms: {}", digest.substring(0, 12), batching, rows,
-          (System.nanoTime() - t0) / 1_000_000, c.describeSteps());
-      return c;
+    }
+    return m;
+  }
+
+  /** The optimized, segmented batched program (planned once per JVM and key; nothing compiled). */
+  static ProgramPlan plan(String digest, String text, Batching batching, int params, int rows) {
+    String key = "plan|" + batching + "|" + params + "|" + rows + "|" + digest;
+    return (ProgramPlan) memo(key, () -> {
+      Program optimized = Passes.optimize(batched(perRow(digest, text), batching, params, rows));
+      return ProgramPlan.of(optimized, batching == Batching.ROW ? -1 : rows, rowMapped(batching, optimized.inVars().size(), params));
     }).get();
+  }
+
+  /** Where the batched program would run on {@code backend} ({@code cpu}, {@code gpu}, {@code auto}, ...), without compiling. */
+  static Placement placement(String digest, String text, Batching batching, int params, int rows, String backend) {
+    String key = "place|" + backend + "|" + batching + "|" + params + "|" + rows + "|" + digest;
+    return (Placement) memo(key, () -> Backends.place(plan(digest, text, batching, params, rows), backend)).get();
+  }
+
+  /**
+   * The batched program compiled on {@code backend}, once per JVM and key (concurrent tasks wait for the first).
+   * Logs the plan ({@link Executable#explain()}) at DEBUG and one INFO line with the backend and its segments.
+   */
+  static Executable executable(String digest, String text, Batching batching, int params, int rows, String backend) {
+    String key = "exec|" + backend + "|" + batching + "|" + params + "|" + rows + "|" + digest;
+    return (Executable) memo(key, () -> {
+      long t0 = System.nanoTime();
+      ProgramPlan plan = plan(digest, text, batching, params, rows);
+      Executable e = Backends.compile(plan, backend);
+      LOG.info("arrax: compiled program {} ({}, {} rows per batch) for backend {} in {} ms: runs on {}, {}", digest.substring(0, 12),
+          batching, rows, backend, (System.nanoTime() - t0) / 1_000_000, e.backend(), segments(e.placement()));
+      if (LOG.isDebugEnabled()) LOG.debug("arrax: program {} ({}, {} rows per batch):\n{}", digest.substring(0, 12), batching, rows, e.explain());
+      return e;
+    }).get();
+  }
+
+  /**
+   * Whether a task builds its batches off-heap (Arrow) for {@code backend}: when the full batch would run on a
+   * backend other than the CPU. On the CPU the Java-array path is faster; either path runs any executable.
+   */
+  static boolean runsOffHeap(String digest, String text, Batching batching, int params, int batchRows, String backend) {
+    if (backend.equals(Backends.CPU)) return false;
+    return !placement(digest, text, batching, params, batchRows, backend).backend().equals(Backends.CPU);
+  }
+
+  /** The segments of a placement in one line: {@code 2 segments: FUSED[mul, tanh] f32[64,4] -> f32[64] on cpu; ...}. */
+  static String segments(Placement p) {
+    StringBuilder sb = new StringBuilder().append(p.decisions().size()).append(p.decisions().size() == 1 ? " segment" : " segments");
+    String sep = ": ";
+    for (Placement.Decision d : p.decisions()) {
+      Segment s = d.segment();
+      sb.append(sep).append(s.describe()).append(" on ").append(d.backend());
+      sep = "; ";
+    }
+    return sb.toString();
   }
 
   /** The number of compiled or parsed programs held by this JVM (for tests and diagnostics). */

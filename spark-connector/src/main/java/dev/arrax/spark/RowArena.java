@@ -183,24 +183,29 @@ final class RowArena {
     pos += size;
   }
 
-  /** Writes the outputs of batch row {@code i} ({@code outData[j]} is the primitive array of output column j's program output). */
-  void patch(int i, Object[] outData) {
+  /**
+   * Writes the outputs of batch row {@code i}. The values of output column j's program output are at
+   * {@code (outBase[j], outOffset[j])} as {@link Platform} addresses memory: a primitive array and its base offset
+   * (the CPU path), or null and the address of an Arrow buffer (other backends); booleans one byte each.
+   */
+  void patch(int i, Object[] outBase, long[] outOffset) {
     if (!valid[i]) return;
     byte[] b = buf;
     long start = Platform.BYTE_ARRAY_OFFSET + offsets[i];
     for (int j = 0; j < outs.length; j++) {
       OutputColumn o = outs[j];
-      Object d = outData[j];
+      Object d = outBase[j];
+      long at = outOffset[j];
       long slot = start + outBitSet + 8L * (nIn + j);
       if (o.scalar()) {
-        int idx = i * o.stride() + o.element();
+        long idx = (long) i * o.stride() + o.element();
         switch (o.dtype()) {
-          case FLOAT32 -> Platform.putFloat(b, slot, ((float[]) d)[idx]);
-          case FLOAT64 -> Platform.putDouble(b, slot, ((double[]) d)[idx]);
-          case INT32 -> Platform.putInt(b, slot, ((int[]) d)[idx]);
-          case INT64 -> Platform.putLong(b, slot, ((long[]) d)[idx]);
-          case UINT32 -> Platform.putLong(b, slot, ((int[]) d)[idx] & 0xffffffffL);
-          case BOOL -> Platform.putBoolean(b, slot, ((boolean[]) d)[idx]);
+          case FLOAT32 -> Platform.putFloat(b, slot, Platform.getFloat(d, at + 4 * idx));
+          case FLOAT64 -> Platform.putDouble(b, slot, Platform.getDouble(d, at + 8 * idx));
+          case INT32 -> Platform.putInt(b, slot, Platform.getInt(d, at + 4 * idx));
+          case INT64 -> Platform.putLong(b, slot, Platform.getLong(d, at + 8 * idx));
+          case UINT32 -> Platform.putLong(b, slot, Platform.getInt(d, at + 4 * idx) & 0xffffffffL);
+          case BOOL -> Platform.putByte(b, slot, Platform.getByte(d, at + idx) != 0 ? (byte) 1 : (byte) 0);
         }
         continue;
       }
@@ -208,17 +213,13 @@ final class RowArena {
       long data = start + (Platform.getLong(b, slot) >>> 32) + arrayHeader[j];
       long from = (long) i * k;
       switch (o.dtype()) {
-        case FLOAT32 -> Platform.copyMemory(d, Platform.FLOAT_ARRAY_OFFSET + from * 4, b, data, k * 4L);
-        case FLOAT64 -> Platform.copyMemory(d, Platform.DOUBLE_ARRAY_OFFSET + from * 8, b, data, k * 8L);
-        case INT32 -> Platform.copyMemory(d, Platform.INT_ARRAY_OFFSET + from * 4, b, data, k * 4L);
-        case INT64 -> Platform.copyMemory(d, Platform.LONG_ARRAY_OFFSET + from * 8, b, data, k * 8L);
+        case FLOAT32, INT32 -> Platform.copyMemory(d, at + from * 4, b, data, k * 4L);
+        case FLOAT64, INT64 -> Platform.copyMemory(d, at + from * 8, b, data, k * 8L);
         case UINT32 -> {
-          int[] a = (int[]) d;
-          for (int e = 0; e < k; e++) Platform.putLong(b, data + 8L * e, a[(int) from + e] & 0xffffffffL);
+          for (int e = 0; e < k; e++) Platform.putLong(b, data + 8L * e, Platform.getInt(d, at + 4 * (from + e)) & 0xffffffffL);
         }
         case BOOL -> {
-          boolean[] a = (boolean[]) d;
-          for (int e = 0; e < k; e++) Platform.putBoolean(b, data + e, a[(int) from + e]);
+          for (int e = 0; e < k; e++) Platform.putByte(b, data + e, Platform.getByte(d, at + from + e) != 0 ? (byte) 1 : (byte) 0);
         }
       }
     }

@@ -2,11 +2,10 @@ package dev.arrax.spark;
 
 import dev.arrax.DType;
 import dev.arrax.NDArray;
-import dev.arrax.compile.cpu.CompiledProgram;
-import dev.arrax.compile.cpu.Parallel;
+import dev.arrax.backend.Backends;
+import dev.arrax.backend.Executable;
+import dev.arrax.backend.HostArrays;
 import dev.arrax.core.ArrayType;
-import dev.arrax.core.Buffer;
-import dev.arrax.core.ConcreteArray;
 import dev.arrax.ir.Program;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -25,7 +24,8 @@ import org.apache.spark.sql.types.DataType;
 /**
  * The SQL function behind {@link ArraxSpark#registerUdf}: the per-row program's text travels, each executor
  * JVM compiles it once, and every call converts the Spark values of one row to arrays, runs it, and converts
- * the result back. One class serves every arity so no lambda needs to be serialized.
+ * the result back. One class serves every arity so no lambda needs to be serialized. One row at a time is
+ * work for the CPU: the function always runs on the {@code cpu} backend, on the task's thread.
  */
 final class RowUdf implements UDF1<Object, Object>, UDF2<Object, Object, Object>, UDF3<Object, Object, Object, Object>,
     UDF4<Object, Object, Object, Object, Object>, UDF5<Object, Object, Object, Object, Object, Object>,
@@ -39,7 +39,7 @@ final class RowUdf implements UDF1<Object, Object>, UDF2<Object, Object, Object>
   private final String name;
   private final String text;
   private final String digest;
-  private transient CompiledProgram compiled;
+  private transient Executable compiled;
   private transient ArrayType[] inTypes;
 
   RowUdf(String name, String text, String digest) {
@@ -95,51 +95,49 @@ final class RowUdf implements UDF1<Object, Object>, UDF2<Object, Object, Object>
     if (compiled == null) {
       Program p = Programs.perRow(digest, text);
       inTypes = p.inTypes();
-      compiled = Programs.compiled(digest, text, Programs.Batching.ROW, 0, 1);
+      compiled = Programs.executable(digest, text, Programs.Batching.ROW, 0, 1, Backends.CPU);
     }
     NDArray[] args = new NDArray[values.length];
     for (int i = 0; i < values.length; i++) {
       if (values[i] == null) return null;
       args[i] = toArray(i, values[i], inTypes[i]);
     }
-    NDArray[][] out = new NDArray[1][];
-    Parallel.runSingleThreaded(() -> out[0] = compiled.run(args));
-    Buffer b = ((ConcreteArray) out[0][0]).buffer();
-    boolean scalar = out[0][0].ndim() == 0;
-    return switch (b.dtype()) {
-      case FLOAT32 -> scalar ? (Object) ((float[]) b.array())[0] : ((float[]) b.array()).clone();
-      case FLOAT64 -> scalar ? (Object) ((double[]) b.array())[0] : ((double[]) b.array()).clone();
-      case INT32 -> scalar ? (Object) ((int[]) b.array())[0] : ((int[]) b.array()).clone();
-      case INT64 -> scalar ? (Object) ((long[]) b.array())[0] : ((long[]) b.array()).clone();
+    NDArray out = compiled.runOnCallerThread(args)[0];
+    Object a = HostArrays.data(out);
+    boolean scalar = out.ndim() == 0;
+    return switch (out.dtype()) {
+      case FLOAT32 -> scalar ? (Object) ((float[]) a)[0] : ((float[]) a).clone();
+      case FLOAT64 -> scalar ? (Object) ((double[]) a)[0] : ((double[]) a).clone();
+      case INT32 -> scalar ? (Object) ((int[]) a)[0] : ((int[]) a).clone();
+      case INT64 -> scalar ? (Object) ((long[]) a)[0] : ((long[]) a).clone();
       case UINT32 -> {
-        long[] v = new long[b.size()];
-        for (int i = 0; i < v.length; i++) v[i] = b.getLong(i);
+        int[] bits = (int[]) a;
+        long[] v = new long[bits.length];
+        for (int i = 0; i < v.length; i++) v[i] = bits[i] & 0xffffffffL;
         yield scalar ? (Object) v[0] : v;
       }
-      case BOOL -> scalar ? (Object) ((boolean[]) b.array())[0] : ((boolean[]) b.array()).clone();
+      case BOOL -> scalar ? (Object) ((boolean[]) a)[0] : ((boolean[]) a).clone();
     };
   }
 
   private NDArray toArray(int arg, Object v, ArrayType t) {
     DType d = t.dtype();
     if (t.rank() == 0) {
-      Buffer b = Buffer.allocate(d, 1);
-      if (v instanceof Boolean z) b.setDouble(0, z ? 1 : 0);
-      else if (v instanceof Long l) b.setLong(0, l);
-      else if (v instanceof Number num) b.setDouble(0, num.doubleValue());
+      Object b = java.lang.reflect.Array.newInstance(HostArrays.elementType(d), 1);
+      if (v instanceof Boolean || v instanceof Number) set(b, d, 0, v);
       else throw new ArraxSparkException("SQL function " + name + ": argument " + arg + " is a " + v.getClass().getSimpleName()
           + ", expected a number for " + t);
-      return new ConcreteArray(t, b);
+      return HostArrays.wrap(d, b);
     }
     int n = t.dim(0);
-    Buffer b = Buffer.allocate(d, n);
+    Object b = java.lang.reflect.Array.newInstance(HostArrays.elementType(d), n);
     int got;
     if (v instanceof scala.collection.Seq<?> seq) {
       got = seq.length();
-      if (got == n) for (int i = 0; i < n; i++) set(b, i, seq.apply(i), arg);
+      if (got == n) for (int i = 0; i < n; i++) setElement(b, d, i, seq.apply(i), arg);
     } else if (v instanceof List<?> list) {
       got = list.size();
-      if (got == n) for (int i = 0; i < n; i++) set(b, i, list.get(i), arg);
+      if (got == n) for (int i = 0; i < n; i++) setElement(b, d, i, list.get(i), arg);
     } else {
       throw new ArraxSparkException("SQL function " + name + ": argument " + arg + " is a " + v.getClass().getSimpleName()
           + ", expected an array for " + t);
@@ -148,13 +146,40 @@ final class RowUdf implements UDF1<Object, Object>, UDF2<Object, Object, Object>
       throw new ArraxSparkException("SQL function " + name + ": argument " + arg + " has " + got + " elements, but the function was "
           + "registered for " + t);
     }
-    return new ConcreteArray(t, b);
+    return HostArrays.wrap(d, b, n);
   }
 
-  private void set(Buffer b, int i, Object e, int arg) {
+  private void setElement(Object b, DType d, int i, Object e, int arg) {
     if (e == null) throw new ArraxSparkException("SQL function " + name + ": argument " + arg + " holds a null at element " + i);
-    if (e instanceof Boolean z) b.setDouble(i, z ? 1 : 0);
-    else if (e instanceof Long l) b.setLong(i, l);
-    else b.setDouble(i, ((Number) e).doubleValue());
+    set(b, d, i, e);
+  }
+
+  /** Element {@code i} of a primitive array of dtype {@code d} set from a Spark value, converted as {@code astype} does. */
+  private static void set(Object b, DType d, int i, Object e) {
+    if (e instanceof Boolean z) {
+      setLong(b, d, i, z ? 1 : 0);
+    } else if (e instanceof Long l) {
+      setLong(b, d, i, l);
+    } else {
+      double v = ((Number) e).doubleValue();
+      switch (d) {
+        case FLOAT32 -> ((float[]) b)[i] = (float) v;
+        case FLOAT64 -> ((double[]) b)[i] = v;
+        case INT32 -> ((int[]) b)[i] = (int) v;
+        case UINT32 -> ((int[]) b)[i] = (int) (long) Math.max(0.0, Math.min(4294967295.0, Double.isNaN(v) ? 0.0 : v));
+        case INT64 -> ((long[]) b)[i] = (long) v;
+        case BOOL -> ((boolean[]) b)[i] = v != 0.0;
+      }
+    }
+  }
+
+  private static void setLong(Object b, DType d, int i, long v) {
+    switch (d) {
+      case FLOAT32 -> ((float[]) b)[i] = (float) v;
+      case FLOAT64 -> ((double[]) b)[i] = (double) v;
+      case INT32, UINT32 -> ((int[]) b)[i] = (int) v;
+      case INT64 -> ((long[]) b)[i] = v;
+      case BOOL -> ((boolean[]) b)[i] = v != 0L;
+    }
   }
 }

@@ -1,6 +1,8 @@
 package dev.arrax.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +15,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The connector's Spark-free parts: exact sums, option parsing, batch buckets. */
+/** The connector's Spark-free parts: exact sums, option parsing, batch buckets, backend settings. */
 class ConnectorPartsTest {
 
   @Test
@@ -96,5 +98,39 @@ class ConnectorPartsTest {
     int[][] cases = {{1, 65536, 64}, {64, 65536, 64}, {65, 65536, 128}, {1000, 65536, 1024}, {65536, 65536, 65536},
         {40000, 65536, 65536}, {5, 7, 7}, {100, 100, 100}, {30, 100, 64}, {70, 100, 100}};
     for (int[] c : cases) assertEquals(c[2], Programs.bucket(c[0], c[1]), "bucket(" + c[0] + ", " + c[1] + ")");
+  }
+
+  @Test
+  void backendsAreChosenByAnyInstalledNameAndCheckedWhenAJobIsSetUp() {
+    assertEquals("cpu", ArraxOptions.defaults().backend());
+    assertEquals("gpu", ArraxOptions.defaults().withBackend(ArraxOptions.Backend.GPU).backend());
+    assertEquals("auto", ArraxOptions.defaults().withBackend(" Auto ").backend());
+    assertEquals("my-backend_2", ArraxOptions.defaults().withBackend("My-Backend_2").backend());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ArraxOptions.defaults().withBackend("g p u"));
+    assertEquals("unknown Arrax backend 'g p u'; use cpu, gpu, auto or the name of an installed backend", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ArraxOptions.defaults().withBackend((String) null));
+    assertEquals("unknown Arrax backend 'null'; use cpu, gpu, auto or the name of an installed backend", e.getMessage());
+    assertEquals("ArraxOptions{batchRows=65536, nullPolicy=NullPolicy.ERROR, backend=gpu, explain}",
+        ArraxOptions.defaults().withBackend("gpu").withExplain(true).toString());
+    assertFalse(ArraxOptions.defaults().withExplain(false).explain());
+  }
+
+  @Test
+  void aDeviceBackendOnAClusterWithoutGpuSchedulingIsWarnedAbout() {
+    String op = "ArraxSpark.map";
+    assertEquals("ArraxSpark.map: backend gpu runs on master spark://head:7077 without spark.task.resource.gpu.amount: Spark then does "
+        + "not schedule GPUs, so every concurrent task of an executor uses the same GPU at once and they share its memory. Set "
+        + "spark.executor.resource.gpu.amount=1 (with spark.executor.resource.gpu.discoveryScript) and "
+        + "spark.task.resource.gpu.amount=1/<cores per executor> (e.g. 0.25 for 4 cores) to bound how many tasks share one GPU",
+        ArraxSpark.gpuSharingWarning(op, "gpu", "spark://head:7077", null, null));
+    assertEquals("ArraxSpark.map: backend gpu runs on master yarn without spark.task.resource.gpu.amount: Spark then does not "
+        + "schedule GPUs, so every concurrent task of an executor uses the same GPU at once and they share its memory. Set "
+        + "spark.task.resource.gpu.amount=1/<cores per executor> (e.g. 0.25 for 4 cores) to bound how many tasks share one GPU",
+        ArraxSpark.gpuSharingWarning(op, "gpu", "yarn", null, "1"));
+    assertTrue(ArraxSpark.gpuSharingWarning(op, "gpu", "local-cluster[2,1,1024]", null, null).startsWith(
+        "ArraxSpark.map: backend gpu runs on master local-cluster[2,1,1024] without"));
+    assertNull(ArraxSpark.gpuSharingWarning(op, "gpu", "spark://head:7077", "0.25", "1"), "GPU scheduling is on");
+    assertNull(ArraxSpark.gpuSharingWarning(op, "gpu", "local[4]", null, null), "one JVM: Spark schedules no GPUs in local mode");
+    assertNull(ArraxSpark.gpuSharingWarning(op, "cpu", "spark://head:7077", null, null), "the CPU needs no GPU");
   }
 }
