@@ -266,8 +266,11 @@ public final class Lax {
     if (x == null) throw new ArraxException(op + ": " + what + " is null; pass an NDArray" + CallSite.describe());
   }
 
-  /** Implements {@code x.at(index).set(v)} / {@code .add(v)}: a dynamic_update_slice at static indices. */
-  static NDArray setAt(NDArray base, int[] index, NDArray value, boolean add) {
+  /** How {@code at(...)} combines a value with the selected elements. */
+  enum Combine { SET, ADD, MUL, MIN, MAX }
+
+  /** Implements {@code x.at(index).set/add/mul/min/max(v)} at static indices: a dynamic_update_slice of the combined window. */
+  static NDArray setAt(NDArray base, int[] index, NDArray value, Combine how) {
     int k = index.length, r = base.ndim();
     if (k > r) throw new ShapeException("at: " + k + " indices for an array of rank " + r + " " + base.type() + CallSite.describe());
     int[] s = base.shape();
@@ -285,15 +288,97 @@ public final class Lax {
     Arrays.fill(window, 0, k, 1);
     System.arraycopy(sub, 0, window, k, sub.length);
     NDArray update = Ops.reshape(v, window);
-    if (add) {
+    if (how != Combine.SET) {
       int[] limit = new int[r], strides = new int[r];
       for (int i = 0; i < r; i++) {
         limit[i] = starts[i] + window[i];
         strides[i] = 1;
       }
-      update = Ops.add(Ops.slice(base, starts, limit, strides), update);
+      NDArray old = Ops.slice(base, starts, limit, strides);
+      update = switch (how) {
+        case ADD -> Ops.add(old, update);
+        case MUL -> Ops.mul(old, update);
+        case MIN -> Ops.min(old, update);
+        case MAX -> Ops.max(old, update);
+        case SET -> update;
+      };
     }
     return Ops.dynamicUpdateSlice(base, update, intScalars(starts));
+  }
+
+  /**
+   * The flat index into the first {@code indices.length} axes of {@code base} (broadcast index arrays,
+   * negatives counted from the end): clamped per axis when {@code clip}, else -1 where any index is out of range.
+   */
+  private static NDArray flatIndex(String op, NDArray base, NDArray[] indices, boolean clip) {
+    if (indices.length == 0) throw new ShapeException(op + ": give at least one index array" + CallSite.describe());
+    if (indices.length > base.ndim()) {
+      throw new ShapeException(op + ": " + indices.length + " index arrays for an array of rank " + base.ndim() + " " + base.type() + CallSite.describe());
+    }
+    int[] shape = new int[0];
+    for (int i = 0; i < indices.length; i++) {
+      requireNonNull(op, "index array " + i, indices[i]);
+      if (!indices[i].dtype().isInteger()) {
+        throw new ShapeException(op + ": index array " + i + " must be integers, got " + indices[i].type() + "; convert with astype(DType.INT32)" + CallSite.describe());
+      }
+      int[] b = dev.arrax.core.Shapes.broadcast(shape, indices[i].shape());
+      if (b == null) throw new ShapeException(op + ": index arrays of shapes " + Arrays.toString(shape) + " and " + indices[i].type() + " cannot be broadcast together" + CallSite.describe());
+      shape = b;
+    }
+    NDArray flat = null, valid = null;
+    for (int i = 0; i < indices.length; i++) {
+      int n = base.shape()[i];
+      NDArray ix = Np.broadcastTo(Ops.convert(Np.normalizeIndex(indices[i], n), DType.INT64), shape);
+      NDArray ok = Np.inRange(ix, n);
+      if (clip) ix = Ops.min(Ops.max(ix, Ops.like(ix, 0)), Ops.like(ix, Math.max(0, n - 1)));
+      flat = flat == null ? ix : Ops.add(Ops.mul(flat, Ops.like(flat, n)), ix);
+      valid = valid == null ? ok : Ops.and(valid, ok);
+    }
+    return clip ? flat : Ops.select(valid, flat, Ops.like(flat, -1));
+  }
+
+  /** {@code base} reshaped so its first {@code k} axes are one. */
+  private static NDArray mergeLeading(NDArray base, int k) {
+    int[] s = base.shape();
+    int[] m = new int[s.length - k + 1];
+    m[0] = dev.arrax.core.Shapes.size(Arrays.copyOfRange(s, 0, k));
+    System.arraycopy(s, k, m, 1, s.length - k);
+    return Ops.reshape(base, m);
+  }
+
+  /** Implements {@code x.at(indexArrays).set/add/mul/min/max(v)}: one scatter into x with its indexed axes merged. */
+  static NDArray scatterAt(NDArray base, NDArray[] indices, NDArray value, dev.arrax.primitives.Scatter kind, boolean uniqueIndices) {
+    String op = "at(...)." + switch (kind.kind()) { case SET -> "set"; case ADD -> "add"; case MUL -> "mul"; case MIN -> "min"; case MAX -> "max"; };
+    requireNonNull(op, "the array", base);
+    requireNonNull(op, "indices", (Object) indices);
+    if (base.dtype() == DType.BOOL && (kind.kind() == dev.arrax.primitives.Scatter.Kind.ADD || kind.kind() == dev.arrax.primitives.Scatter.Kind.MUL)) {
+      throw new ShapeException(op + ": not defined for a bool array " + base.type() + "; use max (or) / min (and), or convert with astype" + CallSite.describe());
+    }
+    NDArray flat = flatIndex(op, base, indices, false);
+    NDArray merged = mergeLeading(base, indices.length);
+    int[] rest = Arrays.copyOfRange(base.shape(), indices.length, base.ndim());
+    int[] updShape = dev.arrax.core.Shapes.concat(flat.shape(), rest);
+    int[] b = dev.arrax.core.Shapes.broadcast(value.shape(), updShape);
+    if (b == null || !Arrays.equals(b, updShape)) {
+      throw new ShapeException(op + ": the value " + value.type() + " cannot be broadcast to the selected elements' shape " + Arrays.toString(updShape)
+          + " (the index shape " + Arrays.toString(flat.shape()) + " followed by the remaining axes of " + base.type() + ")" + CallSite.describe());
+    }
+    NDArray upd = Np.broadcastTo(Ops.convert(value, base.dtype()), updShape);
+    NDArray r = Ops.scatter(kind, merged, flat, upd, 0, true, uniqueIndices);
+    return Ops.reshape(r, base.shape());
+  }
+
+  /** Implements {@code x.at(indexArrays).get()}: a gather with clamped indices. */
+  static NDArray gatherAt(NDArray base, NDArray[] indices) {
+    requireNonNull("at(...).get", "the array", base);
+    requireNonNull("at(...).get", "indices", (Object) indices);
+    NDArray flat = flatIndex("at(...).get", base, indices, true);
+    if (base.size() == 0 && flat.size() > 0) throw new ShapeException("at(...).get: cannot read from the empty array " + base.type() + CallSite.describe());
+    NDArray merged = mergeLeading(base, indices.length);
+    if (merged.shape()[0] == 0) {
+      return Ops.zeros(new dev.arrax.core.ArrayType(base.dtype(), dev.arrax.core.Shapes.concat(flat.shape(), Arrays.copyOfRange(base.shape(), indices.length, base.ndim()))));
+    }
+    return Ops.gather(merged, flat, 0);
   }
 
   private static NDArray[] intScalars(int[] xs) {

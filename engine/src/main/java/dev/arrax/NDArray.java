@@ -279,8 +279,19 @@ public abstract class NDArray {
 
   public NDArray mean() { return Np.mean(this); }
 
-  /** Functional update at a leading index: {@code x.at(1).set(v)}, {@code x.at(0, 2).add(1.0)}. */
+  /** Functional update at a leading index: {@code x.at(1).set(v)}, {@code x.at(0, 2).add(1.0)} (JAX's {@code x.at[1, ...]}). */
   public IndexUpdate at(int... index) { return new IndexUpdate(this, index); }
+
+  /**
+   * Functional update at integer index arrays ({@code x.at[idx]}, {@code x.at[i, j]} with arrays): array k
+   * indexes axis k, the arrays broadcast together to a shape I, and the selected elements (each followed
+   * by the remaining axes) form an array of shape {@code I + x.shape[k:]}. As in JAX, negative indices count
+   * from the end; out-of-range updates are dropped and out-of-range reads are clamped; with repeated
+   * indices {@code add}/{@code mul}/{@code min}/{@code max} accumulate and {@code set} keeps one of the
+   * updates. Built on the scatter primitives, so differentiable (in the array and the values), batchable
+   * and jittable.
+   */
+  public ArrayIndexUpdate at(NDArray... indices) { return new ArrayIndexUpdate(this, indices); }
 
   /** The target of {@link NDArray#at}: each method returns a new array, the original is unchanged. */
   public static final class IndexUpdate {
@@ -293,19 +304,29 @@ public abstract class NDArray {
     }
 
     /** A copy of the array with the indexed sub-array replaced by {@code value} (broadcast). */
-    public NDArray set(NDArray value) { return Lax.setAt(base, index, requireValue(value, "set"), false); }
+    public NDArray set(NDArray value) { return Lax.setAt(base, index, requireValue(value, "set"), Lax.Combine.SET); }
 
     public NDArray set(double value) { return set(Np.full(new int[0], value, base.dtype())); }
 
     /** A copy of the array with {@code value} added to the indexed sub-array. */
-    public NDArray add(NDArray value) { return Lax.setAt(base, index, requireValue(value, "add"), true); }
-
-    private static NDArray requireValue(NDArray v, String op) {
-      if (v == null) throw new ArraxException("at(...)." + op + ": the value is null; pass an array or a double");
-      return v;
-    }
+    public NDArray add(NDArray value) { return Lax.setAt(base, index, requireValue(value, "add"), Lax.Combine.ADD); }
 
     public NDArray add(double value) { return add(Np.full(new int[0], value, base.dtype())); }
+
+    /** A copy with the indexed sub-array multiplied by {@code value} ({@code x.at[i].mul(v)}). */
+    public NDArray mul(NDArray value) { return Lax.setAt(base, index, requireValue(value, "mul"), Lax.Combine.MUL); }
+
+    public NDArray mul(double value) { return mul(Np.full(new int[0], value, base.dtype())); }
+
+    /** A copy with the indexed sub-array replaced by its elementwise minimum with {@code value} ({@code x.at[i].min(v)}). */
+    public NDArray min(NDArray value) { return Lax.setAt(base, index, requireValue(value, "min"), Lax.Combine.MIN); }
+
+    public NDArray min(double value) { return min(Np.full(new int[0], value, base.dtype())); }
+
+    /** A copy with the indexed sub-array replaced by its elementwise maximum with {@code value} ({@code x.at[i].max(v)}). */
+    public NDArray max(NDArray value) { return Lax.setAt(base, index, requireValue(value, "max"), Lax.Combine.MAX); }
+
+    public NDArray max(double value) { return max(Np.full(new int[0], value, base.dtype())); }
 
     /** The indexed sub-array. */
     public NDArray get() {
@@ -313,6 +334,58 @@ public abstract class NDArray {
       for (int i = 0; i < index.length; i++) r = Lax.indexInDim(r, index[i], 0, false);
       return r;
     }
+  }
+
+  private static NDArray requireValue(NDArray v, String op) {
+    if (v == null) throw new ArraxException("at(...)." + op + ": the value is null; pass an array or a double");
+    return v;
+  }
+
+  /** The target of {@link NDArray#at(NDArray...)}: {@code x.at[idx].set/add/mul/min/max/get} with index arrays. */
+  public static final class ArrayIndexUpdate {
+    private final NDArray base;
+    private final NDArray[] indices;
+
+    ArrayIndexUpdate(NDArray base, NDArray[] indices) {
+      this.base = base;
+      this.indices = indices.clone();
+    }
+
+    /** {@code x.at[idx].set(v)}: the selected elements replaced by {@code v} (broadcast to {@code I + rest}, converted to x's dtype). */
+    public NDArray set(NDArray value) { return Lax.scatterAt(base, indices, requireValue(value, "set"), dev.arrax.primitives.Primitives.SCATTER, false); }
+
+    public NDArray set(double value) { return set(Np.full(new int[0], value, base.dtype())); }
+
+    /** {@code x.at[idx].add(v)}: repeated indices accumulate. */
+    public NDArray add(NDArray value) { return Lax.scatterAt(base, indices, requireValue(value, "add"), dev.arrax.primitives.Primitives.SCATTER_ADD, false); }
+
+    public NDArray add(double value) { return add(Np.full(new int[0], value, base.dtype())); }
+
+    /**
+     * {@code x.at[idx].mul(v)}. The derivative with respect to {@code v} needs the promise that no index
+     * repeats ({@link #mul(NDArray, boolean)}), as in JAX; the derivative in {@code x} always works.
+     */
+    public NDArray mul(NDArray value) { return mul(value, false); }
+
+    /** {@code x.at[idx].mul(v, unique_indices=uniqueIndices)}. */
+    public NDArray mul(NDArray value, boolean uniqueIndices) {
+      return Lax.scatterAt(base, indices, requireValue(value, "mul"), dev.arrax.primitives.Primitives.SCATTER_MUL, uniqueIndices);
+    }
+
+    public NDArray mul(double value) { return mul(Np.full(new int[0], value, base.dtype())); }
+
+    /** {@code x.at[idx].min(v)}; tied values share the derivative, as in JAX. */
+    public NDArray min(NDArray value) { return Lax.scatterAt(base, indices, requireValue(value, "min"), dev.arrax.primitives.Primitives.SCATTER_MIN, false); }
+
+    public NDArray min(double value) { return min(Np.full(new int[0], value, base.dtype())); }
+
+    /** {@code x.at[idx].max(v)}; tied values share the derivative, as in JAX. */
+    public NDArray max(NDArray value) { return Lax.scatterAt(base, indices, requireValue(value, "max"), dev.arrax.primitives.Primitives.SCATTER_MAX, false); }
+
+    public NDArray max(double value) { return max(Np.full(new int[0], value, base.dtype())); }
+
+    /** {@code x.at[idx].get()} (= {@code x[idx]}): out-of-range indices clamped, as JAX's default for reads. */
+    public NDArray get() { return Lax.gatherAt(base, indices); }
   }
 
   @Override public String toString() {
