@@ -2,7 +2,9 @@ package dev.arrax;
 
 import dev.arrax.core.CallSite;
 import dev.arrax.core.Shapes;
+import dev.arrax.primitives.AssociativeScan;
 import dev.arrax.primitives.ControlFlow;
+import dev.arrax.primitives.Primitives;
 import dev.arrax.primitives.Ops;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -154,6 +156,609 @@ public final class Lax {
     return Ops.iota(dtype, new int[] {size}, 0);
   }
 
+  // ==== issue 13: more of jax.lax ====
+
+  /** {@code x^n} for a static integer n (jax.lax.integer_pow): repeated squaring as XLA lowers it, {@code 1 / x^|n|} for n < 0. Derivative {@code n x^(n-1)}, JAX's rule. */
+  public static NDArray integerPow(NDArray x, int n) {
+    requireNonNull("integerPow", "x", x);
+    if (x.dtype() == DType.BOOL) throw new ShapeException("integerPow: not defined for bool " + x.type() + CallSite.describe());
+    if (!x.dtype().isFloating()) return integerPowValue(x, n);
+    Fn f = Arrax.customJvp(xs -> integerPowValue(xs[0], n), (p, t) -> {
+      NDArray y = integerPow(p[0], n);
+      NDArray d = n == 0 ? Ops.zeros(t[0].type()) : n == 1 ? t[0] : Ops.mul(t[0], Ops.mul(Ops.like(p[0], n), integerPow(p[0], n - 1)));
+      return new Arrax.JvpResult(y, d);
+    });
+    return f.apply(x);
+  }
+
+  private static NDArray integerPowValue(NDArray x, int n) {
+    if (n == 0) return Ops.like(x, 1);
+    long y = Math.abs((long) n);
+    NDArray acc = null, base = x;
+    while (y > 0) {
+      if ((y & 1) == 1) acc = acc == null ? base : Ops.mul(acc, base);
+      y >>= 1;
+      if (y > 0) base = Ops.mul(base, base);
+    }
+    return n < 0 ? Ops.div(Ops.like(acc, 1), acc) : acc;
+  }
+
+  /** {@code 1 / sqrt(x)} (jax.lax.rsqrt); floats. */
+  public static NDArray rsqrt(NDArray x) {
+    requireNonNull("rsqrt", "x", x);
+    return Ops.div(Ops.like(x, 1), Ops.sqrt(x));
+  }
+
+  /** The inverse error function (jax.lax.erf_inv), XLA:CPU's kernel bit for bit. */
+  public static NDArray erfInv(NDArray x) { requireNonNull("erfInv", "x", x); return Ops.erfInv(x); }
+
+  /** The complementary error function (jax.lax.erfc). */
+  public static NDArray erfc(NDArray x) { requireNonNull("erfc", "x", x); return Ops.erfc(x); }
+
+  /** {@code log|Gamma(x)|} (jax.lax.lgamma), XLA's Lanczos expansion; see {@link Special#gammaln}. */
+  public static NDArray lgamma(NDArray x) { requireNonNull("lgamma", "x", x); requireFloat("lgamma", x); return Special.gammaln(x); }
+
+  /** The digamma function (jax.lax.digamma); see {@link Special#digamma}. */
+  public static NDArray digamma(NDArray x) { requireNonNull("digamma", "x", x); requireFloat("digamma", x); return Special.digamma(x); }
+
+  /**
+   * {@code min(max(x, lo), hi)} (jax.lax.clamp; note the argument order min, x, max), with {@code lo} and
+   * {@code hi} scalars or of x's shape, all of one dtype. Derivatives, JAX's rule: x gets the tangent
+   * strictly inside (lo, hi), lo where {@code lo > x} (and lo < hi), hi where {@code hi < x}; none at ties.
+   */
+  public static NDArray clamp(NDArray min, NDArray x, NDArray max) {
+    requireNonNull("clamp", "min", min);
+    requireNonNull("clamp", "x", x);
+    requireNonNull("clamp", "max", max);
+    for (NDArray b : new NDArray[] {min, max}) {
+      if (b.dtype() != x.dtype() || (b.ndim() != 0 && !Arrays.equals(b.shape(), x.shape()))) {
+        throw new ShapeException("clamp: min and max must be scalars or have the operand's shape and dtype " + x.type() + ", got min " + min.type()
+            + " and max " + max.type() + CallSite.describe());
+      }
+    }
+    NDArray lo = Np.broadcastTo(min, x.shape()), hi = Np.broadcastTo(max, x.shape());
+    if (!x.dtype().isFloating()) return Ops.min(Ops.max(x, lo), hi);
+    return CLAMP.apply(lo, x, hi);
+  }
+
+  private static final Fn CLAMP = Arrax.customJvp(a -> Ops.min(Ops.max(a[1], a[0]), a[2]), (p, t) -> {
+    NDArray lo = p[0], x = p[1], hi = p[2];
+    NDArray zero = Ops.zeros(x.type());
+    NDArray dlo = Ops.select(Ops.and(Ops.gt(lo, x), Ops.lt(lo, hi)), t[0], zero);
+    NDArray dx = Ops.select(Ops.and(Ops.gt(x, lo), Ops.lt(x, hi)), t[1], zero);
+    NDArray dhi = Ops.select(Ops.lt(hi, x), t[2], zero);
+    return new Arrax.JvpResult(Lax.CLAMP.apply(lo, x, hi), Ops.add(Ops.add(dlo, dx), dhi));
+  });
+
+  /** {@code clamp(min, x, max)} with scalar bounds of x's dtype. */
+  public static NDArray clamp(double min, NDArray x, double max) {
+    requireNonNull("clamp", "x", x);
+    return clamp(Ops.scalar(min, x.dtype()), x, Ops.scalar(max, x.dtype()));
+  }
+
+  /**
+   * {@code cases[which]} elementwise (jax.lax.select_n): {@code which} is bool (false picks cases[0], true
+   * cases[1]) or an integer array; every case has which's shape (or which is a scalar) and one dtype. As in
+   * JAX an out-of-range integer is undefined; here it is clamped into range. The gradient flows to the chosen case.
+   */
+  public static NDArray selectN(NDArray which, NDArray... cases) {
+    requireNonNull("selectN", "which", which);
+    requireNonNull("selectN", "cases", (Object) cases);
+    if (cases.length == 0) throw new ShapeException("selectN: needs at least one case" + CallSite.describe());
+    for (int i = 0; i < cases.length; i++) {
+      requireNonNull("selectN", "case " + i, cases[i]);
+      if (!cases[i].type().equals(cases[0].type())) {
+        throw new ShapeException("selectN: all cases must have one shape and dtype, got " + cases[0].type() + " and " + cases[i].type() + CallSite.describe());
+      }
+    }
+    if (which.ndim() != 0 && !Arrays.equals(which.shape(), cases[0].shape())) {
+      throw new ShapeException("selectN: which " + which.type() + " must be a scalar or have the cases' shape " + cases[0].type() + CallSite.describe());
+    }
+    if (which.dtype() == DType.BOOL) {
+      if (cases.length > 2) throw new ShapeException("selectN: a bool which selects between at most 2 cases, got " + cases.length + CallSite.describe());
+      if (cases.length == 1) return cases[0];
+      return Ops.select(Np.broadcastTo(which, cases[0].shape()), cases[1], cases[0]);
+    }
+    if (!which.dtype().isInteger()) throw new ShapeException("selectN: which must be bool or integer, got " + which.type() + CallSite.describe());
+    NDArray w = Np.broadcastTo(which, cases[0].shape());
+    NDArray r = cases[0];
+    for (int k = 1; k < cases.length; k++) {
+      NDArray pick = k == cases.length - 1 ? Ops.ge(w, Ops.like(w, k)) : Ops.eq(w, Ops.like(w, k));
+      r = Ops.select(pick, cases[k], r);
+    }
+    return r;
+  }
+
+  /**
+   * {@code f} applied to each slice of {@code xs} along axis 0, results stacked (jax.lax.map): a
+   * {@link #scan} without a carry, so f is traced once and the loop runs inside one program.
+   */
+  public static NDArray map(Fn f, NDArray xs) {
+    if (f == null) throw new ArraxException("map: f must not be null" + CallSite.describe());
+    requireNonNull("map", "xs", xs);
+    if (xs.ndim() == 0) throw new ShapeException("map: xs must have a leading axis to map over, got " + xs.type() + CallSite.describe());
+    NDArray[] out = ControlFlow.scan(in -> {
+      NDArray y = f.apply(in[0]);
+      if (y == null) throw new ArraxException("map: f returned null" + CallSite.describe());
+      return new NDArray[] {y};
+    }, new NDArray[0], new NDArray[] {xs}, xs.shape()[0], false);
+    return out[0];
+  }
+
+  /**
+   * Prefix combination with an associative {@code fn} along {@code axis} (jax.lax.associative_scan): element
+   * i is {@code fn(... fn(fn(x0, x1), x2) ..., xi)}, computed as JAX does with O(log n) levels of
+   * slices, pads and fn (Blelloch), so fn must be associative; from the end when {@code reverse}.
+   */
+  public static NDArray associativeScan(java.util.function.BinaryOperator<NDArray> fn, NDArray elems, boolean reverse, int axis) {
+    if (fn == null) throw new ArraxException("associativeScan: fn must not be null" + CallSite.describe());
+    requireNonNull("associativeScan", "elems", elems);
+    int a = Shapes.axis("associativeScan", axis, elems.ndim());
+    return AssociativeScan.scan(fn, elems, a, reverse);
+  }
+
+  /** {@code associativeScan(fn, elems, false, 0)}. */
+  public static NDArray associativeScan(java.util.function.BinaryOperator<NDArray> fn, NDArray elems) {
+    return associativeScan(fn, elems, false, 0);
+  }
+
+  /** The multi-array form (a pytree of arrays in JAX): fn combines {@code (a[], b[])} into one array per input. */
+  public static NDArray[] associativeScanMulti(java.util.function.BiFunction<NDArray[], NDArray[], NDArray[]> fn, NDArray[] elems, boolean reverse, int axis) {
+    if (fn == null) throw new ArraxException("associativeScanMulti: fn must not be null" + CallSite.describe());
+    requireNonNull("associativeScanMulti", "elems", (Object) elems);
+    if (elems.length == 0) throw new ShapeException("associativeScanMulti: needs at least one array" + CallSite.describe());
+    int a = Shapes.axis("associativeScanMulti", axis, elems[0].ndim());
+    for (NDArray e : elems) {
+      if (e.ndim() <= a || e.shape()[a] != elems[0].shape()[a]) {
+        throw new ShapeException("associativeScanMulti: every array needs axis " + axis + " of length " + elems[0].shape()[a] + ", got " + e.type() + CallSite.describe());
+      }
+    }
+    return AssociativeScan.scan(fn, elems, a, reverse);
+  }
+
+  /** {@code x[..., index, ...]} at a run-time integer scalar index along {@code axis} (jax.lax.dynamic_index_in_dim); negative counts from the end, then clamped. */
+  public static NDArray dynamicIndexInDim(NDArray x, NDArray index, int axis, boolean keepdims) {
+    NDArray s = dynamicSliceInDim(x, index, 1, axis);
+    int a = Shapes.axis("dynamicIndexInDim", axis, x.ndim());
+    return keepdims ? s : Ops.reshape(s, Shapes.remove(s.shape(), a));
+  }
+
+  /** As {@link #dynamicIndexInDim(NDArray, NDArray, int, boolean)} with an int index. */
+  public static NDArray dynamicIndexInDim(NDArray x, int index, int axis, boolean keepdims) {
+    return dynamicIndexInDim(x, Ops.scalar(index, DType.INT32), axis, keepdims);
+  }
+
+  /** {@code size} elements from a run-time start along {@code axis} (jax.lax.dynamic_slice_in_dim). */
+  public static NDArray dynamicSliceInDim(NDArray x, NDArray start, int size, int axis) {
+    requireNonNull("dynamicSliceInDim", "x", x);
+    requireNonNull("dynamicSliceInDim", "start", start);
+    int a = Shapes.axis("dynamicSliceInDim", axis, x.ndim());
+    NDArray[] starts = new NDArray[x.ndim()];
+    for (int i = 0; i < starts.length; i++) starts[i] = i == a ? start : Ops.scalar(0, start.dtype());
+    int[] sizes = x.shape();
+    sizes[a] = size;
+    return dynamicSlice(x, starts, sizes);
+  }
+
+  /** {@code x} with {@code update} written at a run-time index along {@code axis} (jax.lax.dynamic_update_index_in_dim); update lacks that axis or has it with size 1. */
+  public static NDArray dynamicUpdateIndexInDim(NDArray x, NDArray update, NDArray index, int axis) {
+    requireNonNull("dynamicUpdateIndexInDim", "x", x);
+    requireNonNull("dynamicUpdateIndexInDim", "update", update);
+    requireNonNull("dynamicUpdateIndexInDim", "index", index);
+    int a = Shapes.axis("dynamicUpdateIndexInDim", axis, x.ndim());
+    NDArray u = update.ndim() == x.ndim() - 1 ? Ops.reshape(update, Shapes.insert(update.shape(), a, 1)) : update;
+    NDArray[] starts = new NDArray[x.ndim()];
+    for (int i = 0; i < starts.length; i++) starts[i] = i == a ? index : Ops.scalar(0, index.dtype());
+    return dynamicUpdateSlice(x, Ops.convert(u, x.dtype()), starts);
+  }
+
+  /**
+   * jax.lax.pad: {@code config[i] = {low, high, interior}} for axis i; low and high may be negative
+   * (they then remove elements), interior inserts elements between neighbours. {@code padValue} is a
+   * scalar of x's dtype. Differentiable in x and the padding value.
+   */
+  public static NDArray pad(NDArray x, NDArray padValue, int[][] config) {
+    requireNonNull("pad", "x", x);
+    requireNonNull("pad", "padValue", padValue);
+    if (config == null || config.length != x.ndim()) {
+      throw new ShapeException("pad: needs one {low, high, interior} triple per axis of " + x.type() + ", got " + (config == null ? "null" : Arrays.deepToString(config))
+          + CallSite.describe());
+    }
+    if (padValue.ndim() != 0 || padValue.dtype() != x.dtype()) {
+      throw new ShapeException("pad: the padding value must be a scalar of " + x.dtype().shortName() + ", got " + padValue.type() + CallSite.describe());
+    }
+    int r = x.ndim();
+    int[] lo = new int[r], hi = new int[r], in = new int[r];
+    for (int i = 0; i < r; i++) {
+      if (config[i] == null || config[i].length != 3 || config[i][2] < 0) {
+        throw new ShapeException("pad: config[" + i + "] must be {low, high, interior} with interior >= 0, got " + Arrays.deepToString(config) + CallSite.describe());
+      }
+      lo[i] = Math.max(0, config[i][0]);
+      hi[i] = Math.max(0, config[i][1]);
+      in[i] = config[i][2];
+    }
+    NDArray p = Ops.pad(x, padValue, lo, hi, in);
+    int[] start = new int[r], limit = p.shape(), strides = new int[r];
+    Arrays.fill(strides, 1);
+    boolean crop = false;
+    for (int i = 0; i < r; i++) {
+      if (config[i][0] < 0) {
+        start[i] = -config[i][0];
+        crop = true;
+      }
+      if (config[i][1] < 0) {
+        limit[i] += config[i][1];
+        crop = true;
+      }
+      if (start[i] > limit[i]) throw new ShapeException("pad: negative padding " + Arrays.deepToString(config) + " removes more than axis " + i + " of " + x.type() + " has" + CallSite.describe());
+    }
+    return crop ? Ops.slice(p, start, limit, strides) : p;
+  }
+
+  // ---- cumulative reductions and sorting ----
+
+  /** Inclusive cumulative sum along {@code axis}, from the end when {@code reverse} (jax.lax.cumsum). */
+  public static NDArray cumsum(NDArray x, int axis, boolean reverse) {
+    requireNonNull("cumsum", "x", x);
+    return Ops.cumsum(x, Shapes.axis("cumsum", axis, x.ndim()), reverse);
+  }
+
+  /** Cumulative product (jax.lax.cumprod); numeric dtypes. */
+  public static NDArray cumprod(NDArray x, int axis, boolean reverse) {
+    requireNonNull("cumprod", "x", x);
+    return Ops.cumulative(Primitives.CUMPROD, x, Shapes.axis("cumprod", axis, x.ndim()), reverse);
+  }
+
+  /** Running maximum (jax.lax.cummax); NaN propagates. */
+  public static NDArray cummax(NDArray x, int axis, boolean reverse) {
+    requireNonNull("cummax", "x", x);
+    return Ops.cumulative(Primitives.CUMMAX, x, Shapes.axis("cummax", axis, x.ndim()), reverse);
+  }
+
+  /** Running minimum (jax.lax.cummin). */
+  public static NDArray cummin(NDArray x, int axis, boolean reverse) {
+    requireNonNull("cummin", "x", x);
+    return Ops.cumulative(Primitives.CUMMIN, x, Shapes.axis("cummin", axis, x.ndim()), reverse);
+  }
+
+  /** Sorted along {@code dimension} (jax.lax.sort; stable). Floats: NaN last, -0.0 equal to 0.0. */
+  public static NDArray sort(NDArray x, int dimension) {
+    requireNonNull("sort", "x", x);
+    return Ops.sort(new NDArray[] {x}, Shapes.axis("sort", dimension, x.ndim()), 1)[0];
+  }
+
+  /** jax.lax.sort of several operands: ordered lexicographically by the first {@code numKeys}, all permuted alike. */
+  public static NDArray[] sortMulti(NDArray[] operands, int dimension, int numKeys) {
+    requireNonNull("sortMulti", "operands", (Object) operands);
+    if (operands.length == 0) throw new ShapeException("sortMulti: needs at least one operand" + CallSite.describe());
+    for (int i = 0; i < operands.length; i++) requireNonNull("sortMulti", "operand " + i, operands[i]);
+    return Ops.sort(operands, Shapes.axis("sortMulti", dimension, operands[0].ndim()), numKeys);
+  }
+
+  /** jax.lax.sort_key_val: {sorted keys, values permuted alike}. */
+  public static NDArray[] sortKeyVal(NDArray keys, NDArray values, int dimension) {
+    return sortMulti(new NDArray[] {keys, values}, dimension, 1);
+  }
+
+  // ---- gather and scatter ----
+
+  /**
+   * {@code operand[..., indices, ...]} along {@code axis}: the one-axis case of jax.lax.gather (collapsed
+   * slice dimension {@code axis}, slice size 1), out-of-range indices clamped (XLA's semantics).
+   */
+  public static NDArray gather(NDArray operand, NDArray indices, int axis) {
+    requireNonNull("gather", "operand", operand);
+    requireNonNull("gather", "indices", indices);
+    return Ops.gather(operand, indices, Shapes.axis("gather", axis, operand.ndim()));
+  }
+
+  /**
+   * {@code operand} with {@code updates} added at {@code indices} along {@code axis} (jax.lax.scatter_add
+   * with the dimension numbers of {@code x.at[..., idx, ...].add}): updates have shape
+   * {@code operand.shape[:axis] + indices.shape + operand.shape[axis+1:]}; mode "drop" (JAX's default:
+   * out-of-range updates are skipped) or "clip". The general dimension numbers of lax.scatter are not offered.
+   */
+  public static NDArray scatterAdd(NDArray operand, NDArray indices, NDArray updates, int axis, String mode) {
+    return scatter("scatterAdd", Primitives.SCATTER_ADD, operand, indices, updates, axis, mode);
+  }
+
+  /** jax.lax.scatter (replace; with repeated indices one update wins). */
+  public static NDArray scatter(NDArray operand, NDArray indices, NDArray updates, int axis, String mode) {
+    return scatter("scatter", Primitives.SCATTER, operand, indices, updates, axis, mode);
+  }
+
+  /** jax.lax.scatter_mul. */
+  public static NDArray scatterMul(NDArray operand, NDArray indices, NDArray updates, int axis, String mode) {
+    return scatter("scatterMul", Primitives.SCATTER_MUL, operand, indices, updates, axis, mode);
+  }
+
+  /** jax.lax.scatter_min. */
+  public static NDArray scatterMin(NDArray operand, NDArray indices, NDArray updates, int axis, String mode) {
+    return scatter("scatterMin", Primitives.SCATTER_MIN, operand, indices, updates, axis, mode);
+  }
+
+  /** jax.lax.scatter_max. */
+  public static NDArray scatterMax(NDArray operand, NDArray indices, NDArray updates, int axis, String mode) {
+    return scatter("scatterMax", Primitives.SCATTER_MAX, operand, indices, updates, axis, mode);
+  }
+
+  private static NDArray scatter(String op, dev.arrax.primitives.Scatter prim, NDArray operand, NDArray indices, NDArray updates, int axis, String mode) {
+    requireNonNull(op, "operand", operand);
+    requireNonNull(op, "indices", indices);
+    requireNonNull(op, "updates", updates);
+    String m = mode == null ? "drop" : mode;
+    if (!m.equals("drop") && !m.equals("clip")) throw new ShapeException(op + ": mode must be \"drop\" or \"clip\", got \"" + mode + "\"" + CallSite.describe());
+    return Ops.scatter(prim, operand, indices, updates, Shapes.axis(op, axis, operand.ndim()), m.equals("drop"), false);
+  }
+
+  // ---- windows and convolutions ----
+
+  /**
+   * jax.lax.padtype_to_pads: "VALID" is no padding; "SAME" pads so the output has {@code ceil(in / stride)}
+   * elements, the extra element (if odd) at the end; "SAME_LOWER" puts it at the start.
+   */
+  static int[][] padtypeToPads(String op, int[] in, int[] window, int[] strides, String padding) {
+    int n = in.length;
+    int[][] pads = new int[n][2];
+    switch (padding.toUpperCase(java.util.Locale.ROOT)) {
+      case "VALID" -> { }
+      case "SAME", "SAME_LOWER" -> {
+        boolean lower = padding.equalsIgnoreCase("SAME_LOWER");
+        for (int i = 0; i < n; i++) {
+          int out = (in[i] + strides[i] - 1) / strides[i];
+          int size = Math.max((out - 1) * strides[i] + window[i] - in[i], 0);
+          pads[i][0] = lower ? size - size / 2 : size / 2;
+          pads[i][1] = size - pads[i][0];
+        }
+      }
+      default -> throw new ShapeException(op + ": padding must be \"SAME\", \"SAME_LOWER\", \"VALID\" or explicit (low, high) pairs, got \"" + padding + "\"" + CallSite.describe());
+    }
+    return pads;
+  }
+
+  /**
+   * jax.lax.reduce_window: {@code computation} (an associative binary function with identity
+   * {@code initValue}, e.g. {@code Lax::add} with 0 or {@code Np::maximum} with -inf) over windows of
+   * {@code windowDimensions} moved by {@code windowStrides}, after padding with {@code initValue}. Composed
+   * from one strided slice per window offset, so any such function is differentiable and batchable
+   * (max ties share the derivative as lax.max does, where JAX's reduce_window_max rule picks one).
+   */
+  public static NDArray reduceWindow(NDArray x, double initValue, java.util.function.BinaryOperator<NDArray> computation, int[] windowDimensions,
+      int[] windowStrides, String padding) {
+    requireNonNull("reduceWindow", "x", x);
+    checkWindow("reduceWindow", x, windowDimensions, windowStrides);
+    return reduceWindow(x, initValue, computation, windowDimensions, windowStrides, padtypeToPads("reduceWindow", x.shape(), windowDimensions, windowStrides, padding),
+        null, null);
+  }
+
+  /**
+   * jax.lax.reduce_window with explicit {@code padding[i] = {low, high}} (non-negative), and optional
+   * {@code baseDilation} (holes of initValue between input elements) and {@code windowDilation} (gaps
+   * between window elements); null means 1 everywhere.
+   */
+  public static NDArray reduceWindow(NDArray x, double initValue, java.util.function.BinaryOperator<NDArray> computation, int[] windowDimensions,
+      int[] windowStrides, int[][] padding, int[] baseDilation, int[] windowDilation) {
+    requireNonNull("reduceWindow", "x", x);
+    if (computation == null) throw new ArraxException("reduceWindow: computation must not be null" + CallSite.describe());
+    checkWindow("reduceWindow", x, windowDimensions, windowStrides);
+    int r = x.ndim();
+    int[] bd = baseDilation == null ? ones(r) : baseDilation, wd = windowDilation == null ? ones(r) : windowDilation;
+    if (padding == null || padding.length != r || bd.length != r || wd.length != r) {
+      throw new ShapeException("reduceWindow: padding, baseDilation and windowDilation need one entry per axis of " + x.type() + CallSite.describe());
+    }
+    int[] lo = new int[r], hi = new int[r], interior = new int[r];
+    for (int i = 0; i < r; i++) {
+      if (padding[i].length != 2 || padding[i][0] < 0 || padding[i][1] < 0 || bd[i] < 1 || wd[i] < 1) {
+        throw new ShapeException("reduceWindow: padding pairs must be non-negative and dilations >= 1, got " + Arrays.deepToString(padding) + CallSite.describe());
+      }
+      lo[i] = padding[i][0];
+      hi[i] = padding[i][1];
+      interior[i] = bd[i] - 1;
+    }
+    NDArray init = Ops.scalar(initValue, x.dtype());
+    NDArray p = Ops.pad(x, init, lo, hi, interior);
+    int[] ps = p.shape(), out = new int[r];
+    for (int i = 0; i < r; i++) {
+      int span = (windowDimensions[i] - 1) * wd[i] + 1;
+      out[i] = ps[i] < span ? 0 : (ps[i] - span) / windowStrides[i] + 1;
+    }
+    NDArray acc = Ops.full(new dev.arrax.core.ArrayType(x.dtype(), out), initValue);
+    int count = dev.arrax.core.Shapes.size(windowDimensions);
+    int[] offset = new int[r];
+    for (int w = 0; w < count; w++) {
+      int rem = w;
+      for (int i = r - 1; i >= 0; i--) {
+        offset[i] = rem % windowDimensions[i];
+        rem /= windowDimensions[i];
+      }
+      NDArray s = windowSlice(p, offset, wd, windowStrides, out);
+      NDArray next = computation.apply(acc, s);
+      if (next == null || !next.type().equals(acc.type())) {
+        throw new ShapeException("reduceWindow: computation must return " + acc.type() + ", got " + (next == null ? "null" : next.type().toString()) + CallSite.describe());
+      }
+      acc = next;
+    }
+    return acc;
+  }
+
+  private static NDArray windowSlice(NDArray p, int[] offset, int[] dilation, int[] strides, int[] out) {
+    int r = p.ndim();
+    int[] start = new int[r], limit = new int[r];
+    for (int i = 0; i < r; i++) {
+      start[i] = offset[i] * dilation[i];
+      limit[i] = out[i] == 0 ? start[i] : start[i] + (out[i] - 1) * strides[i] + 1;
+    }
+    return Ops.slice(p, start, limit, strides);
+  }
+
+  private static void checkWindow(String op, NDArray x, int[] window, int[] strides) {
+    if (window == null || strides == null || window.length != x.ndim() || strides.length != x.ndim()) {
+      throw new ShapeException(op + ": windowDimensions and windowStrides need one entry per axis of " + x.type() + ", got "
+          + Arrays.toString(window) + " and " + Arrays.toString(strides) + CallSite.describe());
+    }
+    for (int i = 0; i < window.length; i++) {
+      if (window[i] < 1 || strides[i] < 1) throw new ShapeException(op + ": window sizes and strides must be >= 1, got " + Arrays.toString(window) + " and " + Arrays.toString(strides) + CallSite.describe());
+    }
+  }
+
+  private static int[] ones(int n) {
+    int[] r = new int[n];
+    Arrays.fill(r, 1);
+    return r;
+  }
+
+  /** jax.lax.conv: {@code convGeneralDilated} with NCHW / OIHW layouts and no dilation. */
+  public static NDArray conv(NDArray lhs, NDArray rhs, int[] windowStrides, String padding) {
+    return convGeneralDilated(lhs, rhs, windowStrides, padding, null, null, null, 1);
+  }
+
+  /** {@link #convGeneralDilated(NDArray, NDArray, int[], int[][], int[], int[], String[], int)} with a padding string ("SAME", "SAME_LOWER", "VALID"). */
+  public static NDArray convGeneralDilated(NDArray lhs, NDArray rhs, int[] windowStrides, String padding, int[] lhsDilation, int[] rhsDilation,
+      String[] dimensionNumbers, int featureGroupCount) {
+    requireNonNull("convGeneralDilated", "lhs", lhs);
+    requireNonNull("convGeneralDilated", "rhs", rhs);
+    ConvLayout l = ConvLayout.of(lhs, rhs, dimensionNumbers);
+    int n = l.spatial();
+    int[] rd = rhsDilation == null ? ones(n) : rhsDilation;
+    int[] in = new int[n], window = new int[n];
+    for (int i = 0; i < n; i++) {
+      in[i] = lhs.shape()[l.lhsPerm()[2 + i]];
+      window[i] = (rhs.shape()[l.rhsPerm()[2 + i]] - 1) * (i < rd.length ? rd[i] : 1) + 1;
+    }
+    if (windowStrides == null || windowStrides.length != n) {
+      throw new ShapeException("convGeneralDilated: windowStrides needs one entry per spatial axis (" + n + "), got " + Arrays.toString(windowStrides) + CallSite.describe());
+    }
+    return convGeneralDilated(lhs, rhs, windowStrides, padtypeToPads("convGeneralDilated", in, window, windowStrides, padding), lhsDilation, rhsDilation,
+        dimensionNumbers, featureGroupCount);
+  }
+
+  /**
+   * jax.lax.conv_general_dilated (a cross-correlation, as in XLA): {@code lhs} N x C x spatial, {@code rhs}
+   * O x I x spatial (in the layouts {@code dimensionNumbers} = {lhs, rhs, out} name, e.g.
+   * {@code {"NHWC", "HWIO", "NHWC"}}; null means NCHW/OIHW/NCHW), {@code padding[i] = {low, high}} (may be
+   * negative), {@code lhsDilation} (transposed convolutions) and {@code rhsDilation} (atrous), and
+   * {@code featureGroupCount} groups (C = groups x I, O divisible by groups; depthwise when groups = C).
+   * batch_group_count is not offered. Composed as im2col: one strided slice of the padded input per
+   * kernel position, then a dot_general over (channels, kernel positions), so derivatives (both
+   * arguments), vmap and jit come from those primitives. Operands are promoted to one dtype.
+   */
+  public static NDArray convGeneralDilated(NDArray lhs, NDArray rhs, int[] windowStrides, int[][] padding, int[] lhsDilation, int[] rhsDilation,
+      String[] dimensionNumbers, int featureGroupCount) {
+    requireNonNull("convGeneralDilated", "lhs", lhs);
+    requireNonNull("convGeneralDilated", "rhs", rhs);
+    ConvLayout l = ConvLayout.of(lhs, rhs, dimensionNumbers);
+    int n = l.spatial();
+    DType d = DType.promote(lhs.dtype(), rhs.dtype());
+    NDArray x = Ops.transpose(Ops.convert(lhs, d), l.lhsPerm()); // N C S...
+    NDArray k = Ops.transpose(Ops.convert(rhs, d), l.rhsPerm()); // O I S...
+    int[] ld = lhsDilation == null ? ones(n) : lhsDilation, rd = rhsDilation == null ? ones(n) : rhsDilation;
+    if (windowStrides == null || windowStrides.length != n || padding == null || padding.length != n || ld.length != n || rd.length != n) {
+      throw new ShapeException("convGeneralDilated: windowStrides, padding, lhsDilation and rhsDilation need one entry per spatial axis (" + n + ")" + CallSite.describe());
+    }
+    int c = x.shape()[1], o = k.shape()[0], ci = k.shape()[1], g = featureGroupCount;
+    if (g < 1 || c != g * ci || o % g != 0) {
+      throw new ShapeException("convGeneralDilated: lhs has " + c + " feature channels and rhs " + ci + " input features with " + o + " outputs; need lhs features = "
+          + "featureGroupCount (" + g + ") x rhs input features and outputs divisible by featureGroupCount" + CallSite.describe());
+    }
+    // dilate and pad the input spatially
+    int[][] cfg = new int[n + 2][];
+    cfg[0] = new int[] {0, 0, 0};
+    cfg[1] = new int[] {0, 0, 0};
+    for (int i = 0; i < n; i++) {
+      if (padding[i] == null || padding[i].length != 2 || windowStrides[i] < 1 || ld[i] < 1 || rd[i] < 1) {
+        throw new ShapeException("convGeneralDilated: padding must be (low, high) pairs and strides/dilations >= 1, got padding " + Arrays.deepToString(padding)
+            + CallSite.describe());
+      }
+      cfg[i + 2] = new int[] {padding[i][0], padding[i][1], ld[i] - 1};
+    }
+    NDArray xp = pad(x, Ops.scalar(0, d), cfg);
+    int[] ks = Arrays.copyOfRange(k.shape(), 2, 2 + n), out = new int[n];
+    for (int i = 0; i < n; i++) {
+      int span = (ks[i] - 1) * rd[i] + 1, size = xp.shape()[2 + i];
+      out[i] = size < span ? 0 : (size - span) / windowStrides[i] + 1;
+    }
+    int kcount = dev.arrax.core.Shapes.size(ks);
+    NDArray[] patches = new NDArray[kcount];
+    int[] offset = new int[n];
+    for (int w = 0; w < kcount; w++) {
+      int rem = w;
+      for (int i = n - 1; i >= 0; i--) {
+        offset[i] = rem % ks[i];
+        rem /= ks[i];
+      }
+      int[] start = new int[n + 2], limit = xp.shape(), strides = new int[n + 2];
+      strides[0] = 1;
+      strides[1] = 1;
+      for (int i = 0; i < n; i++) {
+        start[2 + i] = offset[i] * rd[i];
+        limit[2 + i] = out[i] == 0 ? start[2 + i] : start[2 + i] + (out[i] - 1) * windowStrides[i] + 1;
+        strides[2 + i] = windowStrides[i];
+      }
+      patches[w] = Ops.reshape(Ops.slice(xp, start, limit, strides), Shapes.insert(Shapes.insert(out, 0, c), 0, x.shape()[0]));
+    }
+    int batch = x.shape()[0];
+    // P: [N, G, C/G, K, out...]; rhs: [G, O/G, C/G, K]
+    NDArray pstack = Np.stack(patches, 2); // [N, C, K, out...]
+    int[] pshape = Shapes.concat(new int[] {batch, g, ci, kcount}, out);
+    NDArray p5 = Ops.reshape(pstack, pshape);
+    NDArray r4 = Ops.reshape(k, g, o / g, ci, kcount);
+    NDArray y = Ops.dotGeneral(p5, r4, new int[] {2, 3}, new int[] {2, 3}, new int[] {1}, new int[] {0}); // [G, N, out..., O/G]
+    int[] perm = new int[n + 3];
+    perm[0] = 1; // N
+    perm[1] = 0; // G
+    perm[2] = n + 2; // O/G
+    for (int i = 0; i < n; i++) perm[3 + i] = 2 + i;
+    NDArray nco = Ops.reshape(Ops.transpose(y, perm), Shapes.concat(new int[] {batch, o}, out)); // N O out...
+    return Ops.transpose(nco, Shapes.inversePerm(l.outPerm()));
+  }
+
+  /** The three layouts of a convolution as permutations to N C S... / O I S... / N C S... */
+  private record ConvLayout(int[] lhsPerm, int[] rhsPerm, int[] outPerm) {
+    int spatial() { return lhsPerm.length - 2; }
+
+    static ConvLayout of(NDArray lhs, NDArray rhs, String[] dn) {
+      int r = lhs.ndim();
+      if (r < 3 || rhs.ndim() != r) {
+        throw new ShapeException("convGeneralDilated: lhs and rhs need the same rank >= 3 (batch, feature and spatial axes), got " + lhs.type() + " and " + rhs.type()
+            + CallSite.describe());
+      }
+      if (dn == null) {
+        int[] id = Shapes.range(r);
+        return new ConvLayout(id, id, id);
+      }
+      if (dn.length != 3 || dn[0] == null || dn[1] == null || dn[2] == null || dn[0].length() != r || dn[1].length() != r || dn[2].length() != r) {
+        throw new ShapeException("convGeneralDilated: dimensionNumbers must be three layout strings of length " + r + " like {\"NHWC\", \"HWIO\", \"NHWC\"}, got "
+            + Arrays.toString(dn) + CallSite.describe());
+      }
+      String ls = dn[0], rs = dn[1], os = dn[2];
+      java.util.List<Character> spatial = new java.util.ArrayList<>();
+      for (char ch : rs.toCharArray()) if (ch != 'O' && ch != 'I') spatial.add(ch);
+      int[] lp = new int[r], rp = new int[r], op = new int[r];
+      lp[0] = ls.indexOf('N');
+      lp[1] = ls.indexOf('C');
+      rp[0] = rs.indexOf('O');
+      rp[1] = rs.indexOf('I');
+      op[0] = os.indexOf('N');
+      op[1] = os.indexOf('C');
+      for (int i = 0; i < spatial.size(); i++) {
+        lp[2 + i] = ls.indexOf(spatial.get(i));
+        rp[2 + i] = rs.indexOf(spatial.get(i));
+        op[2 + i] = os.indexOf(spatial.get(i));
+      }
+      for (int[] p : new int[][] {lp, rp, op}) {
+        boolean[] seen = new boolean[r];
+        for (int a : p) {
+          if (a < 0 || seen[a]) {
+            throw new ShapeException("convGeneralDilated: inconsistent dimensionNumbers " + Arrays.toString(dn)
+                + " (lhs/out need N, C and the rhs's spatial letters; rhs needs O and I)" + CallSite.describe());
+          }
+          seen[a] = true;
+        }
+      }
+      return new ConvLayout(lp, rp, op);
+    }
+  }
+
   // ---- control flow ----
 
   /**
@@ -260,6 +865,10 @@ public final class Lax {
       return new NDArray[] {s.carry(), s.y()};
     }, new NDArray[] {init}, new NDArray[] {xs}, xs.shape()[0], reverse);
     return new ScanResult(out[0], out[1]);
+  }
+
+  private static void requireFloat(String op, NDArray x) {
+    if (!x.dtype().isFloating()) throw new ShapeException(op + ": requires a floating operand (lax does not promote), got " + x.type() + "; convert with astype" + CallSite.describe());
   }
 
   private static void requireNonNull(String op, String what, Object x) {

@@ -245,6 +245,9 @@ public final class Ops {
 
   public static NDArray erfInv(NDArray a) { return Primitives.ERF_INV.bind1(NONE, a); }
 
+  /** The complementary error function, accurate in the tail (see {@link Erfc}). */
+  public static NDArray erfc(NDArray a) { return Primitives.ERFC.bind1(NONE, a); }
+
   /** {@code a * b + c} with one rounding. */
   public static NDArray fma(NDArray a, NDArray b, NDArray c) { return Primitives.FMA.bind1(NONE, a, b, c); }
 

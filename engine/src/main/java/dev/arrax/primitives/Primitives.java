@@ -90,6 +90,7 @@ public final class Primitives {
   public static final CumulativeReduction CUMPROD = new CumulativeReduction(CumulativeReduction.Kind.PROD);
   public static final CumulativeReduction CUMMAX = new CumulativeReduction(CumulativeReduction.Kind.MAX);
   public static final CumulativeReduction CUMMIN = new CumulativeReduction(CumulativeReduction.Kind.MIN);
+  public static final Erfc ERFC = new Erfc();
 
   private static final Map<String, Primitive<?>> BY_NAME = new LinkedHashMap<>();
 
@@ -116,7 +117,7 @@ public final class Primitives {
   }
 
   static {
-    for (Primitive<?> p : new Primitive<?>[] {GATHER, SCATTER, SCATTER_ADD, SCATTER_MUL, SCATTER_MIN, SCATTER_MAX, REV, CUMPROD, CUMMAX, CUMMIN}) {
+    for (Primitive<?> p : new Primitive<?>[] {GATHER, SCATTER, SCATTER_ADD, SCATTER_MUL, SCATTER_MIN, SCATTER_MAX, REV, CUMPROD, CUMMAX, CUMMIN, ERFC}) {
       register(p);
     }
   }
