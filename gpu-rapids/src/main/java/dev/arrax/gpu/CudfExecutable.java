@@ -136,6 +136,8 @@ final class CudfExecutable implements Executable {
       ByteBuffer all = inputs[input].view();
       int bytes = type.bytes();
       ByteBuffer part = all.position(from * width * bytes).limit(to * width * bytes).slice().order(ByteOrder.LITTLE_ENDIAN);
+      // Arrow's booleans are bits, a DirectArray's bools are bytes: those go through a host buffer.
+      if (type == ColumnType.BOOL8) return uploadBytes(part, (long) (to - from) * width, type);
       return ColumnVector.fromArrow(dtype(type), (long) (to - from) * width, 0, part, null, null);
     };
     RowSink sink = (output, from, width, column) -> {
@@ -481,6 +483,28 @@ final class CudfExecutable implements Executable {
     }
     HostColumnVector host;
     try {
+      host = new HostColumnVector(dtype(type), count, Optional.of(0L), buf, null);
+    } catch (RuntimeException | Error e) {
+      buf.close();
+      throw e;
+    }
+    try (HostColumnVector h = host) {
+      return h.copyToDevice();
+    }
+  }
+
+  /** A column from bytes in a direct buffer, through a host buffer (bulk copies of up to 1 GiB). */
+  private static ColumnVector uploadBytes(ByteBuffer part, long count, ColumnType type) {
+    HostMemoryBuffer buf = HostMemoryBuffer.allocate(Math.max(1, count * type.bytes()));
+    HostColumnVector host;
+    try {
+      byte[] chunk = new byte[(int) Math.min(CHUNK, part.remaining())];
+      for (long done = 0; part.hasRemaining(); ) {
+        int len = Math.min(chunk.length, part.remaining());
+        part.get(chunk, 0, len);
+        buf.setBytes(done, chunk, 0, len);
+        done += len;
+      }
       host = new HostColumnVector(dtype(type), count, Optional.of(0L), buf, null);
     } catch (RuntimeException | Error e) {
       buf.close();
