@@ -255,6 +255,167 @@ public final class Prng {
     return Ops.add(lo, Ops.convert(offset, dtype));
   }
 
+  // ---- issue 13: more samplers ----
+
+  /** Standard exponential f32 ({@code jax.random.exponential(key, shape)}). */
+  public static NDArray exponential(NDArray key, int... shape) {
+    return exponential(key, DType.FLOAT32, shape);
+  }
+
+  /**
+   * Standard exponential of a float dtype, as JAX computes it: {@code -log1p(-u)} with u uniform in
+   * [0, 1), using XLA:CPU's own log1p ({@link dev.arrax.primitives.XlaLog1p}) so the bits are JAX's.
+   */
+  public static NDArray exponential(NDArray key, DType dtype, int... shape) {
+    checkKey("exponential", key);
+    requireFloat("exponential", dtype);
+    NDArray u = uniform(key, dtype, shape);
+    return Ops.neg(Ops.xlaLog1p(Ops.neg(u)));
+  }
+
+  /** Standard Laplace f32 ({@code jax.random.laplace(key, shape)}). */
+  public static NDArray laplace(NDArray key, int... shape) {
+    return laplace(key, DType.FLOAT32, shape);
+  }
+
+  /**
+   * Standard Laplace (density {@code exp(-|x|) / 2}) of a float dtype, as JAX: u uniform in
+   * [-1 + epsneg, 1) where epsneg is the gap below 1 (2^-24 in f32, 2^-53 in f64), then
+   * {@code sign(u) * log1p(-|u|)} with XLA:CPU's log1p.
+   */
+  public static NDArray laplace(NDArray key, DType dtype, int... shape) {
+    checkKey("laplace", key);
+    requireFloat("laplace", dtype);
+    double epsneg = dtype == DType.FLOAT32 ? Math.ulp(1.0f) / 2 : Math.ulp(1.0) / 2;
+    NDArray u = uniform(key, dtype, -1.0 + epsneg, 1.0, shape);
+    return Ops.mul(Ops.sign(u), Ops.xlaLog1p(Ops.neg(Ops.abs(u))));
+  }
+
+  /** Standard normal f32 truncated to (lower, upper) ({@code jax.random.truncated_normal(key, lower, upper, shape)}). */
+  public static NDArray truncatedNormal(NDArray key, double lower, double upper, int... shape) {
+    return truncatedNormal(key, DType.FLOAT32, Ops.scalar(lower, DType.FLOAT64), Ops.scalar(upper, DType.FLOAT64), shape);
+  }
+
+  /**
+   * A standard normal truncated to the open interval (lower, upper), of a float dtype, as JAX's
+   * {@code _truncated_normal}: the bounds are converted to dtype, {@code a = erf(lower / sqrt 2)},
+   * {@code b = erf(upper / sqrt 2)}, u uniform in [a, b) (with {@link #uniform}'s arithmetic),
+   * {@code sqrt 2 * erf_inv(u)}, then clipped to {@code [nextafter(lower, inf), nextafter(upper, -inf)]}.
+   * Bounds broadcast against each other and {@code shape}; an empty {@code shape} with array bounds means
+   * their broadcast shape (JAX's {@code shape=None}). Exactness: erf_inv and uniform are XLA's bit for bit;
+   * {@code erf} of the bounds is the engine's (correctly rounded), which may differ from XLA's kernel in the
+   * last bit for some bounds, and then samples can differ from JAX's by an ulp.
+   */
+  public static NDArray truncatedNormal(NDArray key, DType dtype, NDArray lower, NDArray upper, int... shape) {
+    checkKey("truncatedNormal", key);
+    requireFloat("truncatedNormal", dtype);
+    if (lower == null || upper == null) throw new ArraxException("Prng.truncatedNormal: lower and upper must not be null" + CallSite.describe());
+    int[] boundShape = Shapes.broadcast(lower.shape(), upper.shape());
+    if (boundShape == null) throw new ShapeException("Prng.truncatedNormal: bounds " + lower.type() + " and " + upper.type() + " cannot be broadcast together" + CallSite.describe());
+    int[] s = shape.length == 0 ? boundShape : shape;
+    int[] check = Shapes.broadcast(boundShape, s);
+    if (check == null || !Arrays.equals(check, s)) {
+      throw new ShapeException("Prng.truncatedNormal: bounds of shape " + Arrays.toString(boundShape) + " do not broadcast to shape " + Arrays.toString(s) + CallSite.describe());
+    }
+    NDArray sqrt2 = Ops.scalar(Math.sqrt(2), dtype);
+    NDArray lo = Ops.convert(lower, dtype), hi = Ops.convert(upper, dtype);
+    NDArray a = Ops.erf(Ops.div(lo, Np.broadcastTo(sqrt2, lo.shape())));
+    NDArray b = Ops.erf(Ops.div(hi, Np.broadcastTo(sqrt2, hi.shape())));
+    NDArray u = uniform(key, dtype, a, b, s);
+    NDArray out = Ops.mul(Ops.full(u.type(), Math.sqrt(2)), Ops.erfInv(u));
+    NDArray minB = Np.broadcastTo(nextAfter(Ops.stopGradient(lo), true), s), maxB = Np.broadcastTo(nextAfter(Ops.stopGradient(hi), false), s);
+    return Ops.min(Ops.max(minB, out), maxB);
+  }
+
+  /** {@code lax.nextafter(x, +inf or -inf)} by stepping the bits: the neighbouring float toward the given infinity. */
+  private static NDArray nextAfter(NDArray x, boolean up) {
+    DType bitsType = x.dtype() == DType.FLOAT32 ? DType.INT32 : DType.INT64;
+    NDArray b = Ops.bitcastConvertType(x, bitsType);
+    NDArray one = Ops.like(b, 1);
+    NDArray positive = Ops.gt(x, Ops.like(x, 0));
+    NDArray step = up ? Ops.select(positive, Ops.add(b, one), Ops.sub(b, one)) : Ops.select(positive, Ops.sub(b, one), Ops.add(b, one));
+    NDArray r = Ops.bitcastConvertType(step, x.dtype());
+    double tinyValue = x.dtype() == DType.FLOAT32 ? Float.MIN_VALUE : Double.MIN_VALUE;
+    NDArray tiny = Ops.like(x, up ? tinyValue : -tinyValue);
+    r = Ops.select(Ops.eq(x, Ops.like(x, 0)), tiny, r);
+    NDArray target = Ops.like(x, up ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
+    r = Ops.select(Ops.eq(x, target), x, r);
+    return Ops.select(Ops.ne(x, x), x, r);
+  }
+
+  /** {@code shape} draws from {@code 0..n-1} with replacement, i32 ({@code jax.random.choice(key, n, shape)}). */
+  public static NDArray choice(NDArray key, int n, int... shape) {
+    return choice(key, Ops.scalar(n, DType.INT32), shape, true, null, 0);
+  }
+
+  /**
+   * {@code jax.random.choice(key, a, shape, replace, p, axis)}, following JAX's algorithm:
+   * <ul>
+   *   <li>no p, with replacement: {@code randint(key, shape, 0, n)} (i32, as JAX's default mode) and a take;</li>
+   *   <li>no p, without replacement: the first draws of {@code permutation(key, ...)} along the axis;</li>
+   *   <li>p, with replacement: {@code searchsorted(cumsum(p), cumsum(p)[-1] * (1 - uniform(key, shape)))};</li>
+   *   <li>p, without replacement: the Gumbel top-k trick, {@code top_k(gumbel(key, n) + log(p), draws)}.</li>
+   * </ul>
+   * {@code a} is an integer scalar n (draws from {@code 0..n-1}) or an array (draws slices along
+   * {@code axis}); the result has {@code shape} in place of that axis. Exactness: the first two are
+   * JAX's bits; the p forms follow JAX's arithmetic but sum p sequentially (XLA's cumsum may round
+   * differently in the last bit) and Gumbel noise inherits {@link #gumbel}'s last-bit caveat, so an index
+   * can differ from JAX's only where two candidates are within an ulp.
+   */
+  public static NDArray choice(NDArray key, NDArray a, int[] shape, boolean replace, NDArray p, int axis) {
+    checkKey("choice", key);
+    if (a == null || shape == null) throw new ArraxException("Prng.choice: a and shape must not be null" + CallSite.describe());
+    boolean scalar = a.ndim() == 0;
+    int ax = 0, nInputs;
+    if (scalar) {
+      if (!a.dtype().isInteger()) throw new ShapeException("Prng.choice: a scalar a must be an integer (the population size), got " + a.type() + CallSite.describe());
+      nInputs = (int) a.item();
+    } else {
+      ax = Shapes.axis("Prng.choice", axis, a.ndim());
+      nInputs = a.shape()[ax];
+    }
+    int nDraws = Shapes.size(shape);
+    if (nDraws == 0) return Np.zeros(shape, a.dtype());
+    if (nInputs <= 0) throw new ShapeException("Prng.choice: a must be greater than 0 unless no samples are taken, got " + nInputs + CallSite.describe());
+    if (!replace && nDraws > nInputs) {
+      throw new ShapeException("Prng.choice: cannot take a larger sample (size " + nDraws + ") than population (size " + nInputs + ") when replace=false"
+          + CallSite.describe());
+    }
+    NDArray result;
+    if (p == null) {
+      if (replace) {
+        NDArray ind = randint(key, DType.INT32, 0, nInputs, shape);
+        result = scalar ? ind : Np.take(a, ind, ax);
+      } else {
+        NDArray perm = scalar ? permutation(key, nInputs) : a.ndim() == 1 ? permutation(key, a) : Np.take(a, permutation(key, nInputs), ax);
+        result = Lax.sliceInDim(perm, 0, nDraws, 1, ax);
+      }
+    } else {
+      if (p.ndim() != 1 || p.shape()[0] != nInputs) {
+        throw new ShapeException("Prng.choice: p must be null or a 1-d array with the size of a's axis (" + nInputs + "), got " + p.type() + CallSite.describe());
+      }
+      NDArray pf = Np.toFloat(p);
+      NDArray ind;
+      if (replace) {
+        NDArray cum = Ops.cumsum(pf, 0, false);
+        NDArray total = Ops.reshape(Ops.slice(cum, new int[] {nInputs - 1}, new int[] {nInputs}, new int[] {1}));
+        NDArray u = uniform(key, pf.dtype(), shape);
+        NDArray r = Ops.mul(Np.broadcastTo(total, shape), Ops.sub(Ops.full(u.type(), 1), u));
+        // searchsorted(cum, r, side='left') = the number of entries of cum strictly below r (cum is non-decreasing)
+        int[] both = Shapes.concat(shape, new int[] {nInputs});
+        NDArray below = Ops.lt(Ops.broadcastInDim(cum, both, new int[] {shape.length}), Ops.broadcastInDim(r, both, Shapes.range(shape.length)));
+        ind = Ops.reduceSum(Ops.convert(below, DType.INT32), shape.length);
+      } else {
+        NDArray g = Ops.add(gumbel(key, pf.dtype(), nInputs), Ops.log(pf));
+        NDArray top = Lax.sliceInDim(Np.argsort(g, 0, true), 0, nDraws, 1, 0); // lax.top_k: largest first, lower index first on ties
+        ind = Ops.reshape(Ops.convert(top, DType.INT32), shape);
+      }
+      result = scalar ? ind : Np.take(a, ind, ax);
+    }
+    int[] out = scalar ? shape : Shapes.concat(Shapes.concat(Arrays.copyOfRange(a.shape(), 0, ax), shape), Arrays.copyOfRange(a.shape(), ax + 1, a.ndim()));
+    return Ops.reshape(result, out);
+  }
+
   // ---- internals ----
 
   /** The two Threefry output words for every counter of {@code shape} (row-major index i as the counter (0, i)). */

@@ -245,6 +245,9 @@ public final class Ops {
 
   public static NDArray erfInv(NDArray a) { return Primitives.ERF_INV.bind1(NONE, a); }
 
+  /** log1p as XLA:CPU computes it, bit for bit (see {@link XlaLog1p}). */
+  public static NDArray xlaLog1p(NDArray a) { return Primitives.XLA_LOG1P.bind1(NONE, a); }
+
   /** The complementary error function, accurate in the tail (see {@link Erfc}). */
   public static NDArray erfc(NDArray a) { return Primitives.ERFC.bind1(NONE, a); }
 

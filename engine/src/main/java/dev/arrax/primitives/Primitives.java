@@ -91,6 +91,7 @@ public final class Primitives {
   public static final CumulativeReduction CUMMAX = new CumulativeReduction(CumulativeReduction.Kind.MAX);
   public static final CumulativeReduction CUMMIN = new CumulativeReduction(CumulativeReduction.Kind.MIN);
   public static final Erfc ERFC = new Erfc();
+  public static final XlaLog1p XLA_LOG1P = new XlaLog1p();
 
   private static final Map<String, Primitive<?>> BY_NAME = new LinkedHashMap<>();
 
@@ -117,7 +118,7 @@ public final class Primitives {
   }
 
   static {
-    for (Primitive<?> p : new Primitive<?>[] {GATHER, SCATTER, SCATTER_ADD, SCATTER_MUL, SCATTER_MIN, SCATTER_MAX, REV, CUMPROD, CUMMAX, CUMMIN, ERFC}) {
+    for (Primitive<?> p : new Primitive<?>[] {GATHER, SCATTER, SCATTER_ADD, SCATTER_MUL, SCATTER_MIN, SCATTER_MAX, REV, CUMPROD, CUMMAX, CUMMIN, ERFC, XLA_LOG1P}) {
       register(p);
     }
   }
