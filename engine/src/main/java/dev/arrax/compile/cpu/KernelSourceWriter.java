@@ -283,8 +283,9 @@ final class KernelSourceWriter {
       case SUB -> "(" + a + " - " + b + ")";
       case MUL -> "(" + a + " * " + b + ")";
       case DIV -> "(" + a + " / " + b + ")";
-      case MAX -> "Math.max(" + a + ", " + b + ")";
-      case MIN -> "Math.min(" + a + ", " + b + ")";
+      // On bool, max is "or" and min is "and" (false < true), as in JAX.
+      case MAX -> t == DType.BOOL ? "(" + a + " || " + b + ")" : "Math.max(" + a + ", " + b + ")";
+      case MIN -> t == DType.BOOL ? "(" + a + " && " + b + ")" : "Math.min(" + a + ", " + b + ")";
       case POW -> cast + "Math.pow(" + a + ", " + b + ")";
       case NEG -> "(-" + a + ")";
       case EXP -> cast + "Math.exp(" + a + ")";
@@ -329,8 +330,8 @@ final class KernelSourceWriter {
       case SUB -> a + ".sub(" + b + ")";
       case MUL -> a + ".mul(" + b + ")";
       case DIV -> a + ".div(" + b + ")";
-      case MAX -> a + ".max(" + b + ")";
-      case MIN -> a + ".min(" + b + ")";
+      case MAX -> e.outputs().get(0).type().dtype() == DType.BOOL ? a + ".or(" + b + ")" : a + ".max(" + b + ")";
+      case MIN -> e.outputs().get(0).type().dtype() == DType.BOOL ? a + ".and(" + b + ")" : a + ".min(" + b + ")";
       case NEG -> a + ".neg()";
       case ABS -> a + ".abs()";
       case SQRT -> a + ".sqrt()";

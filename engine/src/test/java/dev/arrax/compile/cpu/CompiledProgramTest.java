@@ -167,6 +167,12 @@ class CompiledProgramTest {
     op.accept("and/or/not", a -> dev.arrax.primitives.Ops.convert(dev.arrax.primitives.Ops.or(dev.arrax.primitives.Ops.and(
         dev.arrax.primitives.Ops.gt(a[0], a[1]), dev.arrax.primitives.Ops.not(dev.arrax.primitives.Ops.isFinite(Np.log(a[0]))) ),
         dev.arrax.primitives.Ops.lt(a[1], a[0].mul(0.5))), a[0].dtype()));
+    // max/min of bool operands are or/and (false < true), fused with float work around them.
+    op.accept("bool max/min", a -> {
+      NDArray p = dev.arrax.primitives.Ops.gt(a[0], a[1]), q = dev.arrax.primitives.Ops.lt(a[0], Np.floor(a[1]));
+      NDArray any = dev.arrax.primitives.Ops.max(p, q), both = dev.arrax.primitives.Ops.min(p, q);
+      return Np.add(dev.arrax.primitives.Ops.convert(any, a[0].dtype()), dev.arrax.primitives.Ops.convert(both, a[0].dtype()).mul(2.0));
+    });
     op.accept("reductions", a -> Np.add(Np.add(Np.sum(a[0], -1), Np.max(a[1], -1)), Np.min(a[0], -1)));
     for (DType d : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
       NDArray x = r.normal(d, 7, 37).mul(3.0), y = r.normal(d, 7, 37);
