@@ -144,6 +144,7 @@ class NnSpecialTest {
     assertThrows(ShapeException.class, () -> Special.ndtr(NDArray.ofInts(1)));
     Rand r = new Rand(3);
     Transforms.check(a -> Special.erfc(a[0]), new NDArray[] {r.normal(5)}, r, 2, 0, "erfc");
+    dev.arrax.testing.ProgramCheck.roundTrip(a -> Special.erfc(a[0]), new NDArray[] {r.normal(5)}, "erfc program text");
     Transforms.check(a -> Special.ndtr(a[0]), new NDArray[] {r.normal(5).mul(3.0)}, r, 2, 0, "ndtr");
     Transforms.check(a -> Special.ndtri(a[0]), new NDArray[] {r.uniform(0.01, 0.99, 5)}, r, 1, 1e-15, "ndtri");
   }

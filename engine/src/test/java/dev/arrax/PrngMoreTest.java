@@ -100,6 +100,7 @@ class PrngMoreTest {
         for (int i = 0; i < 3; i++) Exact.sameBits(f.apply(Lax.indexInDim(keys, i, 0, false)), Lax.indexInDim(batched, i, 0, false), "vmap row " + i + " " + d);
       }
     }
+    dev.arrax.testing.ProgramCheck.roundTrip(k -> Prng.laplace(k[0], 4), new NDArray[] {key}, "laplace program text (xla_cpu_log1p)");
     // XLA's log1p is not the correctly rounded one: somewhere among these uniforms the two differ by an ulp
     NDArray u = Prng.uniform(Prng.key(1), DType.FLOAT32, 5000);
     long[] xla = Exact.bits(Ops.xlaLog1p(Ops.neg(u))), exact = Exact.bits(Ops.log1p(Ops.neg(u)));
