@@ -42,6 +42,8 @@ public final class CompiledProgram {
   private final int[] inputSlots;
   private final int[] outputSlots;
   private final NDArray[] initial;
+  /** Per step, the slots no later step reads: dropped from the run's environment once the step is done. */
+  private final int[][] deadAfter;
 
   private CompiledProgram(Program optimized, List<Step> steps, int slotCount, int[] inputSlots, int[] outputSlots, NDArray[] initial) {
     this.optimized = optimized;
@@ -50,6 +52,28 @@ public final class CompiledProgram {
     this.inputSlots = inputSlots;
     this.outputSlots = outputSlots;
     this.initial = initial;
+    this.deadAfter = deadAfter(this.steps, slotCount, outputSlots);
+  }
+
+  /**
+   * Liveness: an intermediate is released as soon as its last reader has run, so a program's peak memory
+   * is what is live at once, not everything it ever computed (a rematerialized backward pass then really
+   * stores less). Program outputs are kept; slots no step lists (a kernel's private scratch) are kept.
+   */
+  private static int[][] deadAfter(List<Step> steps, int slotCount, int[] outputSlots) {
+    int[] last = new int[slotCount];
+    java.util.Arrays.fill(last, -1);
+    for (int i = 0; i < steps.size(); i++) {
+      for (int s : steps.get(i).inputSlots()) last[s] = i;
+      for (int s : steps.get(i).outputSlots()) last[s] = Math.max(last[s], i);
+    }
+    for (int s : outputSlots) last[s] = -1;
+    List<List<Integer>> dead = new ArrayList<>();
+    for (int i = 0; i < steps.size(); i++) dead.add(new ArrayList<>());
+    for (int s = 0; s < slotCount; s++) if (last[s] >= 0) dead.get(last[s]).add(s);
+    int[][] r = new int[steps.size()][];
+    for (int i = 0; i < r.length; i++) r[i] = dead.get(i).stream().mapToInt(Integer::intValue).toArray();
+    return r;
   }
 
   public static CompiledProgram compile(Program program) {
@@ -59,6 +83,24 @@ public final class CompiledProgram {
   /** Plans and generates code for a program that {@link Passes#optimize} already optimized. */
   public static CompiledProgram compileOptimized(Program optimized) {
     return new Planner(optimized).plan();
+  }
+
+  /**
+   * The most environment slots holding arrays at once during a run (inputs, constants and literals
+   * included): what liveness keeps a long program's memory down to. For tests and diagnostics.
+   */
+  int maxLiveSlots() {
+    boolean[] live = new boolean[slotCount];
+    int n = 0;
+    for (int s = 0; s < slotCount; s++) if (initial[s] != null && !live[s]) { live[s] = true; n++; }
+    for (int s : inputSlots) if (!live[s]) { live[s] = true; n++; }
+    int max = n;
+    for (int i = 0; i < steps.size(); i++) {
+      for (int s : steps.get(i).outputSlots()) if (!live[s]) { live[s] = true; n++; }
+      max = Math.max(max, n);
+      for (int s : deadAfter[i]) if (live[s]) { live[s] = false; n--; }
+    }
+    return max;
   }
 
   /** The program after optimization, as it runs. */
@@ -83,7 +125,10 @@ public final class CompiledProgram {
       }
       env[inputSlots[i]] = args[i];
     }
-    for (Step s : steps) s.run(env);
+    for (int i = 0; i < steps.size(); i++) {
+      steps.get(i).run(env);
+      for (int s : deadAfter[i]) env[s] = null;
+    }
     NDArray[] out = new NDArray[outputSlots.length];
     for (int i = 0; i < out.length; i++) out[i] = env[outputSlots[i]];
     return out;
@@ -260,6 +305,8 @@ public final class CompiledProgram {
         s = new MatmulStep(e, ins[0], ins[1], outs[0], initialValues.size() - 1);
       } else if (e.primitive() == Primitives.RESHAPE) {
         s = new ReshapeStep(e.inputs().get(0).type(), e.outputs().get(0).type(), ins[0], outs[0]);
+      } else if (e.primitive() == Primitives.OPTIMIZATION_BARRIER) {
+        s = new InterpretedStep(e, ins, outs); // the identity on its operands: no copy, nothing to compile
       } else {
         FALLBACKS.incrementAndGet();
         if (LOGGED_FALLBACKS.add(name + " " + e.outputs().get(0).type().dtype())) {

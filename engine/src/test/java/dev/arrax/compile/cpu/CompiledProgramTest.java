@@ -184,6 +184,22 @@ class CompiledProgramTest {
     }
   }
 
+  /** Intermediates are released after their last reader: a chain of 12 steps keeps about 3 arrays, not 13. */
+  @Test
+  void longChainsKeepOnlyLiveIntermediates() {
+    NDArray x = new Rand(8).normal(DType.FLOAT64, 500);
+    Fn chain = a -> {
+      NDArray v = a[0];
+      for (int i = 0; i < 12; i++) v = Lax.cumsum(Np.sin(v), 0, i % 2 == 0);
+      return v;
+    };
+    Program p = Arrax.makeJaxpr(chain, x);
+    CompiledProgram c = CompiledProgram.compile(p);
+    assertSameAsInterpreter(p, new NDArray[] {x}, "chain");
+    assertTrue(c.describeSteps().size() >= 12, c.describeSteps().toString());
+    assertTrue(c.maxLiveSlots() <= 4, "live slots " + c.maxLiveSlots() + " for " + c.describeSteps());
+  }
+
   @Test
   void elementwiseChainsFuseIntoOneKernel() {
     NDArray x = Np.ones(new int[] {100, 64}, DType.FLOAT32), b = Np.ones(new int[] {64}, DType.FLOAT32);
