@@ -146,6 +146,15 @@ class AuxAndCheckpointTest {
     assertEquals(3, sinPlain, "forward pass only");
     assertEquals(5, sinRemat, "forward pass, then the two sines whose outputs the tangents need, recomputed");
     ProgramCheck.roundTrip(Arrax.grad(a -> Np.sum(remat.apply(a))), new NDArray[] {x, w}, "grad(checkpoint) program");
+    // Under jit the optimizer keeps the recomputation (it reads the operands through an optimization barrier):
+    // without the barrier, common-subexpression elimination merged the two recomputed sines into the forward ones.
+    // With the value also returned, the forward pass (3 sines) and the recomputation (2) both stay; grad alone
+    // keeps only the recomputation (DCE drops the forward pass).
+    Program optimized = dev.arrax.compile.Passes.optimize(Arrax.makeJaxprMulti(Arrax.valueAndGrad(a -> Np.sum(remat.apply(a)), 0, 1), x, w));
+    assertEquals(5, count(optimized, "sin"), optimized.toString());
+    assertEquals(1, count(optimized, "optimization_barrier"), optimized.toString());
+    Check.close(Arrax.grad(a -> Np.sum(plain.apply(a))).apply(x, w), Arrax.jit(Arrax.grad(a -> Np.sum(remat.apply(a)))).apply(x, w), 1e-14, 1e-15,
+        "jit(grad(checkpoint)) = grad(plain)");
   }
 
   /** The linear program of a checkpoint prints and parses (it holds the checkpoint equation itself). */

@@ -33,10 +33,10 @@ import java.util.function.Function;
  * <p>Rules: JVP as above; transpose (for the linear equation) by the body's backward pass; vmap by a
  * checkpoint of the batched body. Under jit the equation never reaches the compiler as such: outside a
  * differentiation {@link #apply} inlines the body, and inside one the rules above leave only ordinary
- * equations (the recomputation included) in the traced program. Note that jit's common-subexpression
- * pass may then merge the recomputed values with the forward ones (JAX prevents that with an
- * optimization barrier, {@code prevent_cse=True}; the engine has none), so the memory saving is
- * certain in eager reverse mode and up to the optimizer under jit.
+ * equations (the recomputation included) in the traced program. The recomputation reads the operands
+ * through an {@link OptimizationBarrier} (JAX's {@code prevent_cse=True}), so jit's common-subexpression
+ * pass cannot merge it back into the forward pass, and the CPU backend releases each intermediate after
+ * its last reader: the forward intermediates are gone before the backward pass recomputes them.
  */
 public final class Checkpoint extends Primitive<Checkpoint.P> {
   /** {@code body}: a closed program of the operands. */
@@ -117,7 +117,9 @@ public final class Checkpoint extends Primitive<Checkpoint.P> {
   @Override public NDArray[] transpose(NDArray[] cts, NDArray[] in, P p) {
     boolean[] linear = new boolean[in.length];
     for (int i = 0; i < in.length; i++) linear[i] = UndefinedPrimal.is(in[i]);
-    NDArray[] known = SubPrograms.select(in, not(linear));
+    // Recompute from values behind a barrier, so that jit's optimizer cannot merge the recomputation back
+    // into the forward pass (which would keep every forward intermediate alive until the backward pass).
+    NDArray[] known = OptimizationBarrier.apply(SubPrograms.select(in, not(linear)));
     NDArray[] r = SubPrograms.transpose(p.body(), linear, known, cts); // re-evaluates the primal equations first
     NDArray[] result = new NDArray[in.length];
     for (int i = 0, j = 0; i < in.length; i++) if (linear[i]) result[i] = r[j++];

@@ -80,6 +80,7 @@ public final class Primitives {
   public static final WhileLoop WHILE = new WhileLoop();
   public static final Scan SCAN = new Scan();
   public static final Checkpoint CHECKPOINT = new Checkpoint();
+  public static final OptimizationBarrier OPTIMIZATION_BARRIER = new OptimizationBarrier();
   public static final Gather GATHER = new Gather();
   public static final Scatter SCATTER = new Scatter(Scatter.Kind.SET);
   public static final Scatter SCATTER_ADD = new Scatter(Scatter.Kind.ADD);
@@ -112,7 +113,7 @@ public final class Primitives {
   }
 
   static {
-    for (Primitive<?> p : new Primitive<?>[] {COND, WHILE, SCAN, CHECKPOINT}) {
+    for (Primitive<?> p : new Primitive<?>[] {COND, WHILE, SCAN, CHECKPOINT, OPTIMIZATION_BARRIER}) {
       register(p);
     }
   }
