@@ -117,7 +117,7 @@ public final class ArraxSpark {
   public static Dataset<Row> map(Dataset<Row> df, Fn perRowFn, String[] inputCols, String[] outputCols, ArraxOptions options) {
     requireNonNull("map", df, perRowFn, options);
     MultiFn m = args -> new NDArray[] {perRowFn.apply(args)};
-    return mapImpl("map", df, m, inputCols, outputCols, options, true);
+    return mapImpl("map", df, m, inputCols, outputCols, options, true, null);
   }
 
   /**
@@ -131,7 +131,7 @@ public final class ArraxSpark {
   /** {@link #mapMulti(Dataset, MultiFn, String[], String[])} with options. */
   public static Dataset<Row> mapMulti(Dataset<Row> df, MultiFn perRowFn, String[] inputCols, String[] outputCols, ArraxOptions options) {
     requireNonNull("mapMulti", df, perRowFn, options);
-    return mapImpl("mapMulti", df, perRowFn, inputCols, outputCols, options, false);
+    return mapImpl("mapMulti", df, perRowFn, inputCols, outputCols, options, false, null);
   }
 
   /** What the driver decides for a map before any task runs. */
@@ -161,9 +161,18 @@ public final class ArraxSpark {
     return new MapJob(op, label, cols, outs, perRow, text, digest, o, placement);
   }
 
+  /** {@link #map} (single) or {@link #mapMulti}, handing the traced per-row program's text to {@code traced}. */
+  static Dataset<Row> mapTraced(String op, Dataset<Row> df, MultiFn fn, String[] inputCols, String[] outputCols, ArraxOptions options,
+      boolean single, java.util.function.Consumer<String> traced) {
+    requireNonNull(op, df, fn, options);
+    MultiFn m = single ? args -> new NDArray[] {fn.apply(args)[0]} : fn;
+    return mapImpl(op, df, m, inputCols, outputCols, options, single, traced);
+  }
+
   private static Dataset<Row> mapImpl(String op, Dataset<Row> df, MultiFn fn, String[] inputCols, String[] outputCols,
-      ArraxOptions options, boolean single) {
+      ArraxOptions options, boolean single, java.util.function.Consumer<String> traced) {
     MapJob job = prepareMap(op, df, fn, inputCols, outputCols, options, single);
+    if (traced != null) traced.accept(job.text());
     op = job.op();
     ArraxOptions o = job.options();
     String label = job.label();
@@ -196,7 +205,7 @@ public final class ArraxSpark {
    * {@link ArraxTransformer#transformSchema}): array lengths come from the options, else 1 is tried.
    */
   static StructType outputSchema(String op, StructType schema, MultiFn fn, String[] inputCols, String[] outputCols, ArraxOptions o,
-      boolean single) {
+      boolean single, java.util.function.Consumer<String> traced) {
     InputColumn[] cols = Columns.resolveInputs(op, schema, inputCols);
     Columns.checkOutputNames(op, schema, outputCols);
     boolean[] guessed = new boolean[cols.length];
@@ -209,6 +218,9 @@ public final class ArraxSpark {
     Program perRow = tracePerRow(op, fn, cols, guessed, null, "is an array column whose length is not set (1 was tried); set it with "
         + "ArraxTransformer.setArrayLengths or ArraxOptions.withArrayLength(\"%s\", d)");
     OutputColumn[] outs = outputColumns(op, perRow, outputCols, single);
+    boolean exact = true;
+    for (boolean g : guessed) exact &= !g;
+    if (exact && traced != null) traced.accept(perRow.toText());
     return withOutputs(schema, outs, o.nullPolicy());
   }
 
@@ -254,26 +266,59 @@ public final class ArraxSpark {
   // ---------------------------------------------------------------- sumGradient
 
   /**
-   * The sum over all rows of the gradient of {@code lossPerRow} with respect to {@code params}: the building block
-   * of full-batch training. Equivalent to {@code gradTree(sum over rows of lossPerRow)} on one machine.
+   * The sum over all rows of the gradient of {@code lossPerRow} with respect to {@code params}, the parameters
+   * reaching the loss BY NAME: the building block of full-batch training (and what {@link ArraxEstimator} runs).
+   * Equivalent to {@code gradTree(sum over rows of lossPerRow)} on one machine.
    *
-   * <p><b>Arguments of {@code lossPerRow}</b>: the parameter arrays in sorted key order (as {@link dev.arrax.Tree}
-   * flattens a map), then one argument per feature column for ONE row (0-d for a scalar column, {@code [d]} for an
-   * array column), and it returns a scalar loss. For {@code params = {"w": .., "b": ..}} and
-   * {@code featureCols = {"x", "y"}} it is called as {@code lossPerRow(b, w, x, y)}:
+   * <p>{@code lossPerRow.apply(p, row...)} gets the parameters as a map with the keys of {@code params} (in
+   * {@code params}' iteration order) and one argument per feature column for ONE row (0-d for a scalar column,
+   * {@code [d]} for an array column), and returns a scalar loss:
    * <pre>{@code
-   * Fn loss = a -> {                      // a[0] = b, a[1] = w, a[2] = x (one row), a[3] = y
-   *   NDArray z = Np.add(Np.dot(a[2], a[1]), a[0]);
-   *   return Np.subtract(Nn.softplus(z), Np.multiply(a[3], z));
+   * Arrax.TreeLoss<Map<String, NDArray>> loss = (p, row) -> {     // row[0] = x (one row), row[1] = y
+   *   NDArray z = Np.add(Np.dot(row[0], p.get("w")), p.get("b"));
+   *   return Np.subtract(Nn.softplus(z), Np.multiply(row[1], z));
    * };
-   * Map<String, NDArray> g = ArraxSpark.sumGradient(df, loss, Map.of("w", w, "b", b), new String[] {"x", "y"});
+   * Map<String, NDArray> g = ArraxSpark.sumGradientTree(df, loss, Map.of("w", w, "b", b), new String[] {"x", "y"}, ArraxOptions.defaults());
    * }</pre>
    * The gradient has the keys, shapes and dtypes of {@code params}. Per batch the connector runs
    * {@code sum over rows of vmap(grad(lossPerRow))} compiled (summed in f64); partitions are combined with
-   * {@code treeAggregate}. Sums across batches and partitions are exact (rounded once at the end), so the result is bit-for-bit the
-   * same on every run over the same partitioning, whatever order Spark's tasks finish in. Parameters are program
-   * inputs, not constants: a training loop that calls this with new values reuses the executors' compiled
-   * programs. Under {@link NullPolicy#NULL_ROW} rows with a null feature are skipped.
+   * {@code treeAggregate}. Sums across batches and partitions are exact (rounded once at the end), so the result is
+   * bit-for-bit the same on every run over the same partitioning, whatever order Spark's tasks finish in.
+   * Parameters are program inputs, not constants: a training loop that calls this with new values reuses the
+   * executors' compiled programs. Under {@link NullPolicy#NULL_ROW} rows with a null feature are skipped.
+   */
+  public static Map<String, NDArray> sumGradientTree(Dataset<Row> df, Arrax.TreeLoss<Map<String, NDArray>> lossPerRow,
+      Map<String, NDArray> params, String[] featureCols, ArraxOptions options) {
+    return sumValueAndGradientTree(df, lossPerRow, params, featureCols, options).gradient();
+  }
+
+  /** The summed loss and its gradient in one pass, parameters by name; see {@link #sumGradientTree}. */
+  public static GradientSum sumValueAndGradientTree(Dataset<Row> df, Arrax.TreeLoss<Map<String, NDArray>> lossPerRow,
+      Map<String, NDArray> params, String[] featureCols, ArraxOptions options) {
+    String op = "ArraxSpark.sumGradientTree";
+    requireNonNull(op, df, lossPerRow, options);
+    ParamOrder order = paramOrder(op, params, true);
+    List<String> keys = order.keys();
+    int k = keys.size();
+    Fn positional = a -> {
+      Map<String, NDArray> named = new LinkedHashMap<>();
+      for (int i = 0; i < k; i++) named.put(keys.get(i), a[i]);
+      return lossPerRow.apply(Collections.unmodifiableMap(named), Arrays.copyOfRange(a, k, a.length));
+    };
+    return gradientImpl(op, df, positional, order, featureCols, options);
+  }
+
+  /**
+   * The sum over all rows of the gradient of a POSITIONAL {@code lossPerRow}; prefer
+   * {@link #sumGradientTree}, where the loss reads its parameters by name.
+   *
+   * <p><b>Arguments of {@code lossPerRow}</b>: the parameter arrays in the iteration order of {@code params}, then
+   * one argument per feature column for ONE row. The order is the one the map defines: insertion order for a
+   * {@code LinkedHashMap}, key order for a {@code SortedMap}. A map without a defined order ({@code Map.of},
+   * {@code HashMap}) with several entries has its keys passed in sorted order (the only order such a map can
+   * promise), and a warning says so once per key set: use {@link #sumGradientTree} or a {@code LinkedHashMap}.
+   * For {@code params = new LinkedHashMap<>(){{put("w", ..); put("b", ..);}}} and {@code featureCols = {"x", "y"}}
+   * it is called as {@code lossPerRow(w, b, x, y)}. Otherwise as {@link #sumGradientTree}.
    */
   public static Map<String, NDArray> sumGradient(Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols) {
     return sumGradient(df, lossPerRow, params, featureCols, ArraxOptions.defaults());
@@ -282,24 +327,28 @@ public final class ArraxSpark {
   /** {@link #sumGradient(Dataset, Fn, Map, String[])} with options. */
   public static Map<String, NDArray> sumGradient(Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
       ArraxOptions options) {
-    return gradientImpl("ArraxSpark.sumGradient", df, lossPerRow, params, featureCols, options).gradient();
+    String op = "ArraxSpark.sumGradient";
+    requireNonNull(op, df, lossPerRow, options);
+    return gradientImpl(op, df, lossPerRow, paramOrder(op, params, false), featureCols, options).gradient();
   }
 
   /** The summed loss and its gradient in one pass (e.g. for a line search); see {@link #sumGradient(Dataset, Fn, Map, String[])}. */
   public static GradientSum sumValueAndGradient(Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
       ArraxOptions options) {
-    return gradientImpl("ArraxSpark.sumValueAndGradient", df, lossPerRow, params, featureCols, options);
+    String op = "ArraxSpark.sumValueAndGradient";
+    requireNonNull(op, df, lossPerRow, options);
+    return gradientImpl(op, df, lossPerRow, paramOrder(op, params, false), featureCols, options);
   }
 
-  /** What the driver decides for a gradient sum before any task runs. */
-  private record GradientJob(String op, String label, InputColumn[] cols, InputColumn[] shipped, List<String> keys, NDArray[] leaves,
-      Program perRow, String text, String digest, ArraxOptions options, Placement placement) {}
+  /** The parameters in the order the loss receives them. */
+  private record ParamOrder(List<String> keys, NDArray[] leaves) {}
 
-  private static GradientJob prepareGradient(String op, Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
-      ArraxOptions options) {
-    requireNonNull(op, df, lossPerRow, options);
+  /**
+   * The checked parameters in the map's own order where it has one (a {@code SortedMap}, a {@code LinkedHashMap},
+   * one entry, or any map when the loss takes them by name), else in sorted key order with a warning.
+   */
+  private static ParamOrder paramOrder(String op, Map<String, NDArray> params, boolean byName) {
     if (params == null || params.isEmpty()) throw new ArraxSparkException(op + ": give at least one parameter array in params");
-    TreeMap<String, NDArray> sorted = new TreeMap<>();
     for (Map.Entry<String, NDArray> e : params.entrySet()) {
       if (e.getKey() == null) throw new ArraxSparkException(op + ": a parameter key is null");
       NDArray v = e.getValue();
@@ -309,8 +358,23 @@ public final class ArraxSpark {
       if (!v.dtype().isFloating()) {
         throw new ArraxSparkException(op + ": parameter '" + e.getKey() + "' is " + v.type() + "; gradients need f32 or f64 parameters");
       }
-      sorted.put(e.getKey(), v);
     }
+    boolean ordered = byName || params.size() == 1 || params instanceof java.util.SortedMap || params instanceof LinkedHashMap;
+    Map<String, NDArray> inOrder = ordered ? params : new TreeMap<>(params);
+    if (!ordered && LOGGED_ONCE.add("unordered|" + inOrder.keySet())) {
+      LOG.warn("{}: params {} ({}) has no defined order, so the loss gets them in sorted key order {}; read them by name with "
+          + "ArraxSpark.sumGradientTree, or pass a LinkedHashMap for insertion order", op, inOrder.keySet(), params.getClass().getSimpleName(),
+          inOrder.keySet());
+    }
+    return new ParamOrder(new ArrayList<>(inOrder.keySet()), inOrder.values().toArray(new NDArray[0]));
+  }
+
+  /** What the driver decides for a gradient sum before any task runs. */
+  private record GradientJob(String op, String label, InputColumn[] cols, InputColumn[] shipped, List<String> keys, NDArray[] leaves,
+      Program perRow, String text, String digest, ArraxOptions options, Placement placement) {}
+
+  private static GradientJob prepareGradient(String op, Dataset<Row> df, Fn lossPerRow, ParamOrder order, String[] featureCols,
+      ArraxOptions options) {
     SparkSession spark = df.sparkSession();
     ArraxOptions o = options.resolve(spark.conf());
     InputColumn[] cols = Columns.resolveInputs(op, df.schema(), featureCols);
@@ -319,8 +383,8 @@ public final class ArraxSpark {
     boolean[] guessed = new boolean[cols.length];
     cols = resolveArrayLengths(op, df, cols, o, guessed);
 
-    List<String> keys = new ArrayList<>(sorted.keySet());
-    NDArray[] leaves = sorted.values().toArray(new NDArray[0]);
+    List<String> keys = order.keys();
+    NDArray[] leaves = order.leaves();
     int[] argnums = new int[leaves.length];
     for (int i = 0; i < argnums.length; i++) argnums[i] = i;
     Program perRow = tracePerRow(op, Arrax.valueAndGrad(lossPerRow, argnums), cols, guessed, leaves);
@@ -336,9 +400,9 @@ public final class ArraxSpark {
     return new GradientJob(op, label, cols, shipped, keys, leaves, perRow, text, digest, o, placement);
   }
 
-  private static GradientSum gradientImpl(String op, Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
+  private static GradientSum gradientImpl(String op, Dataset<Row> df, Fn lossPerRow, ParamOrder order, String[] featureCols,
       ArraxOptions options) {
-    GradientJob job = prepareGradient(op, df, lossPerRow, params, featureCols, options);
+    GradientJob job = prepareGradient(op, df, lossPerRow, order, featureCols, options);
     ArraxOptions o = job.options();
     InputColumn[] cols = job.cols();
     NDArray[] leaves = job.leaves();
@@ -410,7 +474,9 @@ public final class ArraxSpark {
   /** The plan of {@link #sumGradient(Dataset, Fn, Map, String[], ArraxOptions)}; see {@link #explain(Dataset, Fn, String[], String[], ArraxOptions)}. */
   public static String explainSumGradient(Dataset<Row> df, Fn lossPerRow, Map<String, NDArray> params, String[] featureCols,
       ArraxOptions options) {
-    return explainGradient(prepareGradient("ArraxSpark.sumGradient", df, lossPerRow, params, featureCols, options));
+    String op = "ArraxSpark.sumGradient";
+    requireNonNull(op, df, lossPerRow, options);
+    return explainGradient(prepareGradient(op, df, lossPerRow, paramOrder(op, params, false), featureCols, options));
   }
 
   private static String explainMap(MapJob job) {
@@ -675,6 +741,13 @@ public final class ArraxSpark {
       }
     }
     return out;
+  }
+
+  /** The input columns of {@code df} with their array lengths (from the options, else read as {@link #map} does). */
+  static InputColumn[] resolvedInputs(String op, Dataset<Row> df, String[] inputCols, ArraxOptions options) {
+    ArraxOptions o = options.resolve(df.sparkSession().conf());
+    InputColumn[] cols = Columns.resolveInputs(op, df.schema(), inputCols);
+    return resolveArrayLengths(op, df, cols, o, new boolean[cols.length]);
   }
 
   private static String label(ArraxOptions o, String[] in, String[] out) {
