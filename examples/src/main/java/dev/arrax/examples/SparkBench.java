@@ -41,8 +41,6 @@ public final class SparkBench {
   private SparkBench() {}
 
   public static void main(String[] args) {
-    // slf4j-simple (the examples' logger) would print Spark's INFO lines
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
     int rows = 1_000_000;
     int reps = 3;
     for (int i = 0; i < args.length; i++) {

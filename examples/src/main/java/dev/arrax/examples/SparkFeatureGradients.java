@@ -32,7 +32,6 @@ public final class SparkFeatureGradients {
   private SparkFeatureGradients() {}
 
   public static void main(String[] args) {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
     int rows = Integer.getInteger("rows", 20_000);
     SparkSession spark = SparkSession.builder().appName("Arrax feature gradients").master("local[2]")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
