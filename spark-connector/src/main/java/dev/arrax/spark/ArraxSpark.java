@@ -190,14 +190,14 @@ public final class ArraxSpark {
     LongAccumulator kernelMicros = sc.longAccumulator("arrax " + label + ": kernel time (us)");
     MapTask task = new MapTask(op, label, job.text(), digest, cols, outs, schema, o.nullPolicy(), o.batchRows(), o.backend(), rows, batches,
         kernelMicros);
-    RDD<InternalRow> input = classic(df).queryExecution().toRdd();
+    RDD<InternalRow> input = SparkShim.toRdd(df);
     RDD<InternalRow> mapped = withCallSite(sc, who, () -> input.toJavaRDD().mapPartitions(task, true).rdd().setName(who));
 
     StructType outSchema = withOutputs(schema, outs, o.nullPolicy());
     LOG.info("{}: program {} ({} equations) over {} -> {}, {}", op, digest.substring(0, 12), job.perRow().eqns().size(),
         Arrays.stream(cols).map(InputColumn::describe).collect(Collectors.joining(", ")),
         Arrays.stream(outs).map(c -> c.name() + " " + c.sparkType().simpleString()).collect(Collectors.joining(", ")), o);
-    return withCallSite(sc, who, () -> ((org.apache.spark.sql.classic.SparkSession) spark).internalCreateDataFrame(mapped, outSchema, false));
+    return withCallSite(sc, who, () -> SparkShim.createDataFrame(spark, mapped, outSchema));
   }
 
   /**
@@ -419,7 +419,7 @@ public final class ArraxSpark {
     for (int i = 0; i < leaves.length; i++) ps.add(GradientTask.Param.of(keys.get(i), leaves[i]));
     GradientTask task = new GradientTask(op, job.label(), job.text(), job.digest(), ps, job.shipped(), features.schema(), o.nullPolicy(),
         o.batchRows(), o.backend());
-    RDD<InternalRow> input = classic(features).queryExecution().toRdd();
+    RDD<InternalRow> input = SparkShim.toRdd(features);
     long t0 = System.nanoTime();
     GradientPartial total = withJobDescription(sc, who, () -> withCallSite(sc, who, () -> {
       JavaRDD<GradientPartial> partials = input.toJavaRDD().mapPartitions(task);
@@ -546,7 +546,9 @@ public final class ArraxSpark {
     String requested = o.backend();
     String line = op + " '" + label + "': program " + digest.substring(0, 12) + " runs on " + p.backend()
         + (requested.equals(p.backend()) ? "" : " (requested " + requested + ")") + ", " + Programs.segments(p)
-        + (p.note().isEmpty() ? "" : "; " + p.note());
+        + (p.note().isEmpty() ? "" : "; " + p.note())
+        + (p.backend().equals(Backends.CPU) ? "; kernels " + (SIMD ? "SIMD (Vector API)" : "scalar (no jdk.incubator.vector in the driver JVM: "
+            + "add --add-modules jdk.incubator.vector)") : "");
     if (!p.note().isEmpty() && !requested.equals(Backends.AUTO)) LOG.warn(line);
     else LOG.info(line);
     if (!p.backend().equals(Backends.CPU)) {
@@ -561,6 +563,9 @@ public final class ArraxSpark {
     }
     if (o.explain() && LOGGED_ONCE.add("explain|" + requested + "|" + o.batchRows() + "|" + digest)) LOG.info("{}", explain.get());
   }
+
+  /** Whether this JVM has the Vector API, which the CPU backend's f32 kernels use (SIMD) when present. */
+  private static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
   static final String TASK_GPU_AMOUNT = "spark.task.resource.gpu.amount";
   static final String EXECUTOR_GPU_AMOUNT = "spark.executor.resource.gpu.amount";
@@ -628,6 +633,7 @@ public final class ArraxSpark {
   public static void registerUdf(SparkSession spark, String name, Fn perRowFn, NDArray... exampleRow) {
     String op = "ArraxSpark.registerUdf(" + name + ")";
     if (spark == null || name == null || perRowFn == null) throw new ArraxSparkException(op + ": spark, name and the function must not be null");
+    SparkVersions.require(op, spark.version());
     if (exampleRow == null || exampleRow.length == 0 || exampleRow.length > RowUdf.MAX_ARGS) {
       throw new ArraxSparkException(op + ": give between 1 and " + RowUdf.MAX_ARGS + " example arguments (one per SQL argument), got "
           + (exampleRow == null ? 0 : exampleRow.length));
@@ -759,17 +765,11 @@ public final class ArraxSpark {
     return "`" + name.replace("`", "``") + "`";
   }
 
-  @SuppressWarnings("unchecked")
-  private static org.apache.spark.sql.classic.Dataset<Row> classic(Dataset<Row> df) {
-    if (df instanceof org.apache.spark.sql.classic.Dataset<?> d) return (org.apache.spark.sql.classic.Dataset<Row>) d;
-    throw new ArraxSparkException("the Arrax connector needs a classic (JVM) Spark session; Spark Connect DataFrames ("
-        + df.getClass().getName() + ") are not supported");
-  }
-
   private static void requireNonNull(String op, Dataset<Row> df, Object fn, ArraxOptions options) {
     if (df == null) throw new ArraxSparkException(op + ": the DataFrame is null");
     if (fn == null) throw new ArraxSparkException(op + ": the function is null");
     if (options == null) throw new ArraxSparkException(op + ": options are null; use ArraxOptions.defaults()");
+    SparkVersions.require(op, df.sparkSession().version());
   }
 
   static <T> T withJobDescription(SparkContext sc, String description, Supplier<T> body) {

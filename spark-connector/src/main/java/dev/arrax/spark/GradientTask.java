@@ -91,7 +91,7 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
           : BatchReader.offHeap(op, features, policy, fill, partition, arrow.in);
       GradientPartial partial = run(rows, reader, arrow);
       reader.release();
-      LOG.info("arrax {} '{}' partition {}: {} rows ({} used) in {} batches on {} ({}), kernel {} ms, task {} ms", op, label, partition,
+      LOG.debug("arrax {} '{}' partition {}: {} rows ({} used) in {} batches on {} ({}), kernel {} ms, task {} ms", op, label, partition,
           partial.rowsRead, partial.rows, partial.batches, partial.ranOn.isEmpty() ? backend : partial.ranOn,
           arrow == null ? "Java arrays" : "Arrow batches", partial.kernelNanos / 1_000_000, (System.nanoTime() - started) / 1_000_000);
       return List.of(partial).iterator();

@@ -231,7 +231,7 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
       reader.release();
       if (arrow != null) arrow.close();
       double secs = (System.nanoTime() - started) / 1e9;
-      LOG.info("arrax {} '{}' partition {}: {} rows in {} batches on {} ({}), kernel {} ms, task {} ms ({} rows/s)", op, label, partition,
+      LOG.debug("arrax {} '{}' partition {}: {} rows in {} batches on {} ({}), kernel {} ms, task {} ms ({} rows/s)", op, label, partition,
           rowIndex, batches, ranOn.isEmpty() ? backend : ranOn, arrow == null ? "Java arrays" : "Arrow batches", kernelNanos / 1_000_000,
           Math.round(secs * 1000), secs > 0 ? Math.round(rowIndex / secs) : 0);
     }

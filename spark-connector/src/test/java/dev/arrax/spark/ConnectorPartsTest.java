@@ -133,4 +133,15 @@ class ConnectorPartsTest {
     assertNull(ArraxSpark.gpuSharingWarning(op, "gpu", "local[4]", null, null), "one JVM: Spark schedules no GPUs in local mode");
     assertNull(ArraxSpark.gpuSharingWarning(op, "cpu", "spark://head:7077", null, null), "the CPU needs no GPU");
   }
+
+  @Test
+  void sparkVersionsOutsideFourZeroToFourTwoFailWithTheSupportedOnes() {
+    for (String v : new String[] {"4.0.0", "4.0.4", "4.1.3", "4.2.0", "4.2.1-SNAPSHOT"}) assertTrue(SparkVersions.isSupported(v), v);
+    for (String v : new String[] {"3.5.1", "5.0.0", "4.3.0", "4", "", "x.y"}) assertFalse(SparkVersions.isSupported(v), v);
+    ArraxSparkException e = assertThrows(ArraxSparkException.class, () -> SparkVersions.require("ArraxSpark.map", "3.5.1"));
+    assertEquals("ArraxSpark.map: Spark 3.5.1 is not supported; the Arrax connector runs on Spark 4.0.x, 4.1.x and 4.2.x (Scala 2.13, "
+        + "classic sessions; not Spark Connect). Use a supported Spark, or set -Darrax.spark.versionCheck=false on the driver to try anyway",
+        e.getMessage());
+    SparkVersions.require("ArraxSpark.map", "4.2.0");
+  }
 }

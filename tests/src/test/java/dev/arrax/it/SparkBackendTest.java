@@ -178,7 +178,7 @@ class SparkBackendTest {
       assertEquals(1, lines.size(), "one line per job with the backend: " + log.lines());
       Matcher m = Pattern.compile("INFO ArraxSpark\\.map 'f\\(x\\) -> y': program [0-9a-f]{12} runs on cpu \\(requested auto\\), (\\d+) segments: "
           + "(.*); auto: the program runs on the cpu because arrowtest not usable: the test backend is switched off "
-          + "\\(ArrowTestBackend\\.use turns it on\\)").matcher(lines.get(0));
+          + "\\(ArrowTestBackend\\.use turns it on\\); kernels SIMD \\(Vector API\\)").matcher(lines.get(0));
       assertTrue(m.matches(), lines.get(0));
       String[] segments = m.group(2).split("; ");
       assertEquals(Integer.parseInt(m.group(1)), segments.length, m.group(2));
