@@ -158,7 +158,7 @@ public final class Lax {
 
   // ==== issue 13: more of jax.lax ====
 
-  /** {@code x^n} for a static integer n (jax.lax.integer_pow): repeated squaring as XLA lowers it, {@code 1 / x^|n|} for n < 0. Derivative {@code n x^(n-1)}, JAX's rule. */
+  /** {@code x^n} for a static integer n (jax.lax.integer_pow): repeated squaring as XLA lowers it, {@code 1 / x^|n|} for n &lt; 0. Derivative {@code n x^(n-1)}, JAX's rule. */
   public static NDArray integerPow(NDArray x, int n) {
     requireNonNull("integerPow", "x", x);
     if (x.dtype() == DType.BOOL) throw new ShapeException("integerPow: not defined for bool " + x.type() + CallSite.describe());
@@ -204,7 +204,7 @@ public final class Lax {
   /**
    * {@code min(max(x, lo), hi)} (jax.lax.clamp; note the argument order min, x, max), with {@code lo} and
    * {@code hi} scalars or of x's shape, all of one dtype. Derivatives, JAX's rule: x gets the tangent
-   * strictly inside (lo, hi), lo where {@code lo > x} (and lo < hi), hi where {@code hi < x}; none at ties.
+   * strictly inside (lo, hi), lo where {@code lo > x} (and lo &lt; hi), hi where {@code hi < x}; none at ties.
    */
   public static NDArray clamp(NDArray min, NDArray x, NDArray max) {
     requireNonNull("clamp", "min", min);

@@ -6,7 +6,7 @@ public final class SpecialFunctions {
 
   /**
    * erf(x) = P(1/2, x^2) sign(x), the regularized lower incomplete gamma function: its power series
-   * converges fast for x^2 < 1.5 and the continued fraction of Q = 1 - P (modified Lentz) for larger x,
+   * converges fast for x^2 &lt; 1.5 and the continued fraction of Q = 1 - P (modified Lentz) for larger x,
    * both to about 1e-16 relative.
    */
   public static double erf(double x) {
@@ -52,7 +52,7 @@ public final class SpecialFunctions {
   }
 
   /**
-   * erfc(x) = 1 - erf(x) with full relative accuracy in the tail: {@code 1 - erf(x)} for |x| < 1.22
+   * erfc(x) = 1 - erf(x) with full relative accuracy in the tail: {@code 1 - erf(x)} for |x| &lt; 1.22
    * (erfc is then above 0.08, so the subtraction loses nothing), the continued fraction of the upper
    * incomplete gamma function Q(1/2, x^2) beyond, with exp(-x^2) split so x^2 is not rounded, and
    * {@code 2 - erfc(-x)} for negative x. About 2e-16 relative for x below 20.

@@ -182,7 +182,7 @@ public final class ScalarMath {
 
   /**
    * The logistic sigmoid 1 / (1 + e^-x) without overflow: with e = e^-|x| in (0, 1],
-   * 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0 (one division either way).
+   * 1 / (1 + e) for x >= 0 and e / (1 + e) for x &lt; 0 (one division either way).
    */
   public static float logistic(float x) {
     float e = exp(-Math.abs(x));
@@ -192,7 +192,7 @@ public final class ScalarMath {
 
   /**
    * tanh x: Eigen's 13/6 rational x P(x^2) / Q(x^2), x clamped to +-7.9988 (where it evaluates to
-   * +-1), and x itself for |x| < 0.0004.
+   * +-1), and x itself for |x| &lt; 0.0004.
    */
   public static float tanh(float x) {
     float c = x > TANH_CLAMP ? TANH_CLAMP : x;
@@ -217,7 +217,7 @@ public final class ScalarMath {
   /**
    * Natural log. x = 2^e m with m in [sqrt(1/2), sqrt(2)) taken from the bits (subnormals scaled by
    * 2^23 first), z = m - 1, log(1+z) = z - z^2/2 + z^3 P(z) (Cephes degree 8), plus e ln2 in two
-   * parts. log(0) = -inf, log(x < 0) = NaN, log(+inf) = +inf.
+   * parts. log(0) = -inf, log(x &lt; 0) = NaN, log(+inf) = +inf.
    */
   public static float log(float x) {
     boolean sub = x < MIN_NORMAL;
@@ -294,8 +294,8 @@ public final class ScalarMath {
   // ---- sin / cos ----
 
   /**
-   * sin x. |x| = j pi/2 + r, |r| <= pi/4, with j = round(|x| 2/pi) and pi/2 in three floats
-   * (exact with FMA for |x| < {@value #SIN_HUGE}); sin or cos polynomial on r by j's parity; sign
+   * sin x. |x| = j pi/2 + r, |r| &lt;= pi/4, with j = round(|x| 2/pi) and pi/2 in three floats
+   * (exact with FMA for |x| &lt; {@value #SIN_HUGE}); sin or cos polynomial on r by j's parity; sign
    * from bit 1 of j and the sign of x. Larger |x| (and inf, giving NaN) use Math.sin in double.
    */
   public static float sin(float x) {
@@ -347,7 +347,7 @@ public final class ScalarMath {
 
   // ---- array versions ----
 
-  /** out[outOff + i] = exp(in[inOff + i]) for i < n; in and out may be the same array. */
+  /** out[outOff + i] = exp(in[inOff + i]) for i &lt; n; in and out may be the same array. */
   public static void exp(float[] in, int inOff, float[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) out[outOff + i] = exp(in[inOff + i]);
   }

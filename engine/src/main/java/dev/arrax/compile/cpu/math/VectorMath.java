@@ -39,12 +39,12 @@ import org.slf4j.LoggerFactory;
  *   <li>log: frexp from the exponent bits (subnormals scaled by 2^23 first), mantissa in
  *       [sqrt(1/2), sqrt 2), z - z^2/2 + z^3 P(z) with Cephes' degree-8 P, plus e ln2 in two parts;
  *   <li>log1p: Kahan's x log(u) / (u - 1), u = 1 + x;
- *   <li>tanh: Eigen's 13/6 rational x P(x^2) / Q(x^2), |x| clamped to 7.9988, x for |x| < 4e-4;
+ *   <li>tanh: Eigen's 13/6 rational x P(x^2) / Q(x^2), |x| clamped to 7.9988, x for |x| &lt; 4e-4;
  *   <li>logistic: e = e^-|x|, then 1 / (1 + e) or e / (1 + e): never overflows;
- *   <li>erf: x + x T(x^2) for |x| < 1, 1 - e^(-x^2) G(|x|) for 1 <= |x| <= 4, polynomials fitted
+ *   <li>erf: x + x T(x^2) for |x| &lt; 1, 1 - e^(-x^2) G(|x|) for 1 &lt;= |x| &lt;= 4, polynomials fitted
  *       for this class (Eigen's 13/8 rational, tried first, was 6.5 ulps off near |x| = 3.9);
  *   <li>sin, cos: |x| = j pi/2 + r with pi/2 in three floats (Eigen's {@code psincos}), sin or cos
- *       polynomial on |r| <= pi/4; for |x| beyond 117435.992 (sin) / 71476.0625 (cos), where the
+ *       polynomial on |r| &lt;= pi/4; for |x| beyond 117435.992 (sin) / 71476.0625 (cos), where the
  *       three-float reduction loses accuracy, Math.sin/cos in double (a slow, rare lane-wise path).
  * </ul>
  *
@@ -70,8 +70,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Special values match {@code Math} rounded to float: NaN gives NaN; exp(+inf) = +inf,
  * exp(-inf) = 0, overflow to +inf (x > 88.7228) and underflow through the subnormals to 0
- * (x < -103.97); expm1(-inf) = -1; log(0) = -inf, log(x < 0) = NaN, log(+inf) = +inf;
- * log1p(-1) = -inf, log1p(x < -1) = NaN; tanh(+-inf) = +-1; logistic(-inf) = 0,
+ * (x &lt; -103.97); expm1(-inf) = -1; log(0) = -inf, log(x &lt; 0) = NaN, log(+inf) = +inf;
+ * log1p(-1) = -inf, log1p(x &lt; -1) = NaN; tanh(+-inf) = +-1; logistic(-inf) = 0,
  * logistic(+inf) = 1; erf(+-inf) = +-1; sin/cos(+-inf) = NaN; odd functions keep the sign of zero.
  */
 public final class VectorMath {
@@ -110,63 +110,63 @@ public final class VectorMath {
 
   // ---- arrays ----
 
-  /** out[outOff + i] = e^in[inOff + i] for i < n. */
+  /** out[outOff + i] = e^in[inOff + i] for i &lt; n. */
   public static void exp(float[] in, int inOff, float[] out, int outOff, int n) {
     check("exp", in, inOff, out, outOff, n);
     if (VECTOR) VectorKernels.exp(in, inOff, out, outOff, n);
     else ScalarMath.exp(in, inOff, out, outOff, n);
   }
 
-  /** out[outOff + i] = e^in[inOff + i] - 1 for i < n, accurate near 0. */
+  /** out[outOff + i] = e^in[inOff + i] - 1 for i &lt; n, accurate near 0. */
   public static void expm1(float[] in, int inOff, float[] out, int outOff, int n) {
     check("expm1", in, inOff, out, outOff, n);
     if (VECTOR) VectorKernels.expm1(in, inOff, out, outOff, n);
     else ScalarMath.expm1(in, inOff, out, outOff, n);
   }
 
-  /** out[outOff + i] = ln in[inOff + i] for i < n. */
+  /** out[outOff + i] = ln in[inOff + i] for i &lt; n. */
   public static void log(float[] in, int inOff, float[] out, int outOff, int n) {
     check("log", in, inOff, out, outOff, n);
     if (VECTOR) VectorKernels.log(in, inOff, out, outOff, n);
     else ScalarMath.log(in, inOff, out, outOff, n);
   }
 
-  /** out[outOff + i] = ln(1 + in[inOff + i]) for i < n, accurate near 0. */
+  /** out[outOff + i] = ln(1 + in[inOff + i]) for i &lt; n, accurate near 0. */
   public static void log1p(float[] in, int inOff, float[] out, int outOff, int n) {
     check("log1p", in, inOff, out, outOff, n);
     if (VECTOR) VectorKernels.log1p(in, inOff, out, outOff, n);
     else ScalarMath.log1p(in, inOff, out, outOff, n);
   }
 
-  /** out[outOff + i] = tanh in[inOff + i] for i < n. */
+  /** out[outOff + i] = tanh in[inOff + i] for i &lt; n. */
   public static void tanh(float[] in, int inOff, float[] out, int outOff, int n) {
     check("tanh", in, inOff, out, outOff, n);
     if (VECTOR) VectorKernels.tanh(in, inOff, out, outOff, n);
     else ScalarMath.tanh(in, inOff, out, outOff, n);
   }
 
-  /** out[outOff + i] = 1 / (1 + e^-in[inOff + i]) for i < n (the sigmoid). */
+  /** out[outOff + i] = 1 / (1 + e^-in[inOff + i]) for i &lt; n (the sigmoid). */
   public static void logistic(float[] in, int inOff, float[] out, int outOff, int n) {
     check("logistic", in, inOff, out, outOff, n);
     if (VECTOR) VectorKernels.logistic(in, inOff, out, outOff, n);
     else ScalarMath.logistic(in, inOff, out, outOff, n);
   }
 
-  /** out[outOff + i] = erf in[inOff + i] for i < n. */
+  /** out[outOff + i] = erf in[inOff + i] for i &lt; n. */
   public static void erf(float[] in, int inOff, float[] out, int outOff, int n) {
     check("erf", in, inOff, out, outOff, n);
     if (VECTOR) VectorKernels.erf(in, inOff, out, outOff, n);
     else ScalarMath.erf(in, inOff, out, outOff, n);
   }
 
-  /** out[outOff + i] = sin in[inOff + i] for i < n. */
+  /** out[outOff + i] = sin in[inOff + i] for i &lt; n. */
   public static void sin(float[] in, int inOff, float[] out, int outOff, int n) {
     check("sin", in, inOff, out, outOff, n);
     if (VECTOR) VectorKernels.sin(in, inOff, out, outOff, n);
     else ScalarMath.sin(in, inOff, out, outOff, n);
   }
 
-  /** out[outOff + i] = cos in[inOff + i] for i < n. */
+  /** out[outOff + i] = cos in[inOff + i] for i &lt; n. */
   public static void cos(float[] in, int inOff, float[] out, int outOff, int n) {
     check("cos", in, inOff, out, outOff, n);
     if (VECTOR) VectorKernels.cos(in, inOff, out, outOff, n);
