@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark of issue 4: W1 W2 W3 of ../shared/bench/jax_anchor.py, Arrax (jit) against a
+# The benchmark of issue 4: W1 W2 W3 of examples/bench/jax_anchor.py, Arrax (jit) against a
 # hand-written Java loop, in ONE java process. See BENCHMARKS.md.
 #
 #   bash examples/bench.sh [W1 W2 W3] [--rows N] [--reps R]     (default: all three, N = 1000000, R = 5)

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The benchmark of issue 4: the three reference workloads of {@code ../shared/bench/jax_anchor.py},
+ * The benchmark of issue 4: the three reference workloads of {@code examples/bench/jax_anchor.py},
  * each run by Arrax (jit) and by a hand-written Java loop (the floor), in one process.
  *
  * <pre>
@@ -195,7 +195,7 @@ public final class Bench {
   }
 
   private static void printMachine(int rows, int reps) {
-    System.out.println("Arrax benchmark (issue 4): W1 W2 W3 of ../shared/bench/jax_anchor.py, float32");
+    System.out.println("Arrax benchmark (issue 4): W1 W2 W3 of examples/bench/jax_anchor.py, float32");
     System.out.println("machine: nproc=" + Runtime.getRuntime().availableProcessors() + ", cpu=" + cpuModel()
         + ", load average=" + firstLine("/proc/loadavg"));
     System.out.println("java: " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.name") + ", "

@@ -3,7 +3,7 @@ package dev.arrax.examples.bench;
 import dev.arrax.NDArray;
 import java.util.function.Supplier;
 
-/** One reference workload of {@code ../shared/bench/jax_anchor.py}: its data, its Arrax program and its hand-written loop. */
+/** One reference workload of {@code examples/bench/jax_anchor.py}: its data, its Arrax program and its hand-written loop. */
 abstract class Workload {
   /** "W1", "W2" or "W3". */
   abstract String id();
