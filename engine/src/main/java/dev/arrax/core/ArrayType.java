@@ -11,9 +11,23 @@ public final class ArrayType {
   public ArrayType(DType dtype, int... shape) {
     this.dtype = dtype;
     this.shape = shape.clone();
+    long size = 1;
+    boolean empty = false;
     for (int d : shape) {
       if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+      empty |= d == 0;
+      if (size <= Integer.MAX_VALUE) size *= d;
     }
+    if (!empty && size > Integer.MAX_VALUE) {
+      throw new dev.arrax.ShapeException("shape " + Arrays.toString(shape) + " has " + exactSize(shape) + " elements; an Arrax array holds at most "
+          + Integer.MAX_VALUE + " (2^31 - 1): split the data into batches (in Spark, a smaller batchRows)");
+    }
+  }
+
+  private static java.math.BigInteger exactSize(int[] shape) {
+    java.math.BigInteger n = java.math.BigInteger.ONE;
+    for (int d : shape) n = n.multiply(java.math.BigInteger.valueOf(d));
+    return n;
   }
 
   public static ArrayType of(DType dtype, int... shape) { return new ArrayType(dtype, shape); }
@@ -51,7 +65,11 @@ public final class ArrayType {
     String[] parts = body.split(",");
     int[] shape = new int[parts.length];
     for (int i = 0; i < parts.length; i++) shape[i] = Integer.parseInt(parts[i].trim());
-    return new ArrayType(d, shape);
+    try {
+      return new ArrayType(d, shape);
+    } catch (dev.arrax.ShapeException e) {
+      throw new IllegalArgumentException(e.getMessage(), e); // a parse error, with the parser's line number
+    }
   }
 
   @Override public boolean equals(Object o) {

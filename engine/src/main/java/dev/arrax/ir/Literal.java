@@ -31,7 +31,11 @@ public record Literal(ConcreteArray value) implements Atom {
     DType d = a.dtype();
     switch (d) {
       case FLOAT32, FLOAT64 -> a.buffer().setDouble(i, Double.parseDouble(s));
-      case BOOL -> a.buffer().setLong(i, Boolean.parseBoolean(s) ? 1 : 0);
+      case BOOL -> a.buffer().setLong(i, switch (s.strip()) {
+        case "true" -> 1;
+        case "false" -> 0;
+        default -> throw new IllegalArgumentException("bool literal must be true or false, got '" + s.strip() + "'");
+      });
       default -> a.buffer().setLong(i, Long.parseLong(s));
     }
   }

@@ -68,10 +68,11 @@ final class ProgramParser {
         String name = l.substring(0, eq);
         Var v = vars.get(name);
         if (v == null) throw error(k + 1, l, "unknown constant '" + name + "'");
-        ConcreteArray c = ConcreteArray.zeros(v.type());
         String body = l.substring(eq + 3);
         String[] parts = body.isEmpty() ? new String[0] : body.split(",");
-        if (parts.length != c.size()) throw error(k + 1, name, "expected " + c.size() + " values for " + v.type() + ", got " + parts.length);
+        // Checked before allocating: a short text must not be able to make the parser allocate a huge array.
+        if (parts.length != v.type().size()) throw error(k + 1, name, "expected " + v.type().size() + " values for " + v.type() + ", got " + parts.length);
+        ConcreteArray c = ConcreteArray.zeros(v.type());
         try {
           for (int e = 0; e < parts.length; e++) Literal.parseElement(c, e, parts[e]);
         } catch (IllegalArgumentException ex) {
@@ -178,6 +179,7 @@ final class ProgramParser {
       return v;
     }
     ArrayType t = ArrayType.parse(tok.substring(colon + 1));
+    if (t.rank() != 0) throw error(lineNo, tok, "a literal is a scalar, got type " + t + " (arrays are constants, listed after 'consts')");
     ConcreteArray c = ConcreteArray.zeros(t);
     Literal.parseElement(c, 0, tok.substring(0, colon));
     return new Literal(c);
