@@ -104,8 +104,22 @@ final class Jit {
       return Staging.trace("jit", types.toArray(new ArrayType[0]), in -> {
         NDArray[] full = new NDArray[args.length];
         for (int i = 0, j = 0; i < args.length; i++) full[i] = isStatic(i) ? args[i] : in[j++];
-        return f.apply(full);
+        try {
+          return f.apply(full);
+        } catch (ArrayIndexOutOfBoundsException e) {
+          // The function read an argument past the ones passed: name the call, not an index into an array.
+          // Only an index read directly in the user's lambda body (a[1] in a -> ...); anything deeper is not about arguments.
+          if (e.getStackTrace().length == 0 || !e.getStackTrace()[0].getMethodName().startsWith("lambda$")) throw e;
+          throw new ArraxException("jit: the function reads more arguments than the " + args.length + " it was called with "
+              + Arrays.toString(types(args)) + " (" + e.getMessage() + "); pass every argument it uses", e);
+        }
       });
+    }
+
+    private static ArrayType[] types(NDArray[] args) {
+      ArrayType[] t = new ArrayType[args.length];
+      for (int i = 0; i < t.length; i++) t[i] = args[i].type();
+      return t;
     }
 
     private boolean isStatic(int i) {

@@ -25,6 +25,15 @@ class JitCacheTest {
     assertEquals(2, traces.get(), "the same static value is a cache hit");
   }
 
+  /** A function of two arguments called with one: a clear error, not an ArrayIndexOutOfBoundsException. */
+  @Test void tooFewArgumentsNameTheCall() {
+    Fn twoArgs = Arrax.jit(a -> Np.add(a[0], a[1]));
+    ArraxException e = org.junit.jupiter.api.Assertions.assertThrows(ArraxException.class, () -> twoArgs.apply(NDArray.of(1.0f)));
+    assertEquals("jit: the function reads more arguments than the 1 it was called with [f32[1]] (Index 1 out of bounds for length 1);"
+        + " pass every argument it uses", e.getMessage());
+    assertEquals(3.0, twoArgs.apply(NDArray.of(1.0f), NDArray.of(2.0f)).item());
+  }
+
   /** 0.0 and -0.0 compare equal as doubles but a traced Java branch can tell them apart (1/x). */
   @Test void floatStaticsAreKeyedByTheirBits() {
     Fn signOfZero = a -> Np.multiply(a[0], 1.0 / a[1].item() > 0 ? 1.0 : -1.0);
