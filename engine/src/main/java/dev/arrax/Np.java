@@ -28,41 +28,86 @@ public final class Np {
 
   // ---- elementwise, one operand ----
 
+  /**
+   * Elementwise e^x ({@code jnp.exp}); bool and integer inputs are converted to floating point first (i32
+   * to f32, i64 to f64). {@code Np.exp(NDArray.of(0.0, 1.0))} is {@code [1, e]}.
+   */
   public static NDArray exp(NDArray x) { return unaryFloat(Primitives.EXP, x); }
 
+  /**
+   * Elementwise natural logarithm ({@code jnp.log}); integers and bools go to floating point first.
+   * {@code log(0) = -inf}, negative inputs give NaN.
+   */
   public static NDArray log(NDArray x) { return unaryFloat(Primitives.LOG, x); }
 
+  /**
+   * Elementwise {@code log(1 + x)}, accurate for small {@code |x|} ({@code jnp.log1p}); integers and bools
+   * go to floating point first.
+   */
   public static NDArray log1p(NDArray x) { return unaryFloat(Primitives.LOG1P, x); }
 
+  /**
+   * Elementwise {@code e^x - 1}, accurate for small {@code |x|} ({@code jnp.expm1}); integers and bools go
+   * to floating point first.
+   */
   public static NDArray expm1(NDArray x) { return unaryFloat(Primitives.EXPM1, x); }
 
+  /**
+   * Elementwise hyperbolic tangent ({@code jnp.tanh}), in (-1, 1); derivative {@code 1 - tanh(x)^2}.
+   * Integers and bools go to floating point first.
+   */
   public static NDArray tanh(NDArray x) { return unaryFloat(Primitives.TANH, x); }
 
+  /** Elementwise sine, x in radians ({@code jnp.sin}); integers and bools go to floating point first. */
   public static NDArray sin(NDArray x) { return unaryFloat(Primitives.SIN, x); }
 
+  /** Elementwise cosine, x in radians ({@code jnp.cos}); integers and bools go to floating point first. */
   public static NDArray cos(NDArray x) { return unaryFloat(Primitives.COS, x); }
 
+  /** Elementwise tangent, x in radians ({@code jnp.tan}); integers and bools go to floating point first. */
   public static NDArray tan(NDArray x) { return unaryFloat(Primitives.TAN, x); }
 
+  /**
+   * Elementwise square root ({@code jnp.sqrt}); negative inputs give NaN. Integers and bools go to floating
+   * point first.
+   */
   public static NDArray sqrt(NDArray x) { return unaryFloat(Primitives.SQRT, x); }
 
+  /**
+   * Elementwise floor ({@code jnp.floor}): the largest integer value not above x, same dtype. Integer and
+   * bool arrays are returned unchanged.
+   */
   public static NDArray floor(NDArray x) { nonNull("floor", x); return x.dtype().isFloating() ? Primitives.FLOOR.bind1(NONE, x) : x; }
 
+  /**
+   * Elementwise ceiling ({@code jnp.ceil}): the smallest integer value not below x, same dtype. Integer and
+   * bool arrays are returned unchanged.
+   */
   public static NDArray ceil(NDArray x) { nonNull("ceil", x); return x.dtype().isFloating() ? Primitives.CEIL.bind1(NONE, x) : x; }
 
+  /**
+   * Elementwise absolute value ({@code jnp.abs}), same dtype; a bool array is returned unchanged.
+   * Derivative {@code sign(x)}.
+   */
   public static NDArray abs(NDArray x) { nonNull("abs", x); return x.dtype() == DType.BOOL ? x : Primitives.ABS.bind1(NONE, x); }
 
+  /** Elementwise sign ({@code jnp.sign}): -1, 0 or 1 in x's dtype; a bool array is returned unchanged. */
   public static NDArray sign(NDArray x) {
     nonNull("sign", x);
     return x.dtype() == DType.BOOL ? x : Primitives.SIGN.bind1(NONE, x);
   }
 
+  /**
+   * Elementwise {@code -x} ({@code jnp.negative}), same dtype.
+   * @throws ShapeException for a bool array (use {@link #logicalNot})
+   */
   public static NDArray negative(NDArray x) {
     nonNull("negative", x);
     if (x.dtype() == DType.BOOL) throw new ShapeException("negative: not defined for bool arrays " + x.type() + "; use logicalNot" + CallSite.describe());
     return Primitives.NEG.bind1(NONE, x);
   }
 
+  /** Elementwise {@code x * x} ({@code jnp.square}), same dtype; derivative {@code 2x}. */
   public static NDArray square(NDArray x) { return multiply(x, x); }
 
   /** True where x is finite (not inf or NaN); integers are always finite. */
@@ -78,22 +123,47 @@ public final class Np {
 
   // ---- elementwise, two operands ----
 
+  /**
+   * Elementwise {@code a + b} ({@code jnp.add}), broadcasting the shapes and promoting the dtypes
+   * ({@link DType#promote}). {@code Np.add(Np.ones(2, 3), NDArray.of(1.0, 2.0, 3.0))} has shape [2, 3].
+   * @throws ShapeException if the shapes do not broadcast
+   */
   public static NDArray add(NDArray a, NDArray b) { return binary("add", Primitives.ADD, a, b); }
 
+  /**
+   * {@code a + b} with a weakly typed scalar: {@code b} takes {@code a}'s dtype if {@code a} is floating,
+   * else f64.
+   */
   public static NDArray add(NDArray a, double b) { return add(a, weak(b, a)); }
 
+  /**
+   * {@code a + b} with a weakly typed scalar: {@code a} takes {@code b}'s dtype if {@code b} is floating,
+   * else f64.
+   */
   public static NDArray add(double a, NDArray b) { return add(weak(a, b), b); }
 
+  /**
+   * Elementwise {@code a - b} ({@code jnp.subtract}), broadcasting and promoting as
+   * {@link #add(NDArray, NDArray)}.
+   */
   public static NDArray subtract(NDArray a, NDArray b) { return binary("subtract", Primitives.SUB, a, b); }
 
+  /** {@code a - b} with a weakly typed scalar {@code b} (see {@link #add(NDArray, double)}). */
   public static NDArray subtract(NDArray a, double b) { return subtract(a, weak(b, a)); }
 
+  /** {@code a - b} with a weakly typed scalar {@code a} (see {@link #add(double, NDArray)}). */
   public static NDArray subtract(double a, NDArray b) { return subtract(weak(a, b), b); }
 
+  /**
+   * Elementwise {@code a * b} ({@code jnp.multiply}), broadcasting and promoting as
+   * {@link #add(NDArray, NDArray)}.
+   */
   public static NDArray multiply(NDArray a, NDArray b) { return binary("multiply", Primitives.MUL, a, b); }
 
+  /** {@code a * b} with a weakly typed scalar {@code b} (see {@link #add(NDArray, double)}). */
   public static NDArray multiply(NDArray a, double b) { return multiply(a, weak(b, a)); }
 
+  /** {@code a * b} with a weakly typed scalar {@code a} (see {@link #add(double, NDArray)}). */
   public static NDArray multiply(double a, NDArray b) { return multiply(weak(a, b), b); }
 
   /** True division: integer and bool operands divide in f64 (jnp.divide). */
@@ -103,56 +173,104 @@ public final class Np {
     return binary("divide", Primitives.DIV, Ops.convert(a, d), Ops.convert(b, d));
   }
 
+  /** True division by a weakly typed scalar {@code b} (see {@link #divide(NDArray, NDArray)}). */
   public static NDArray divide(NDArray a, double b) { return divide(a, weak(b, a)); }
 
+  /** True division of a weakly typed scalar {@code a} (see {@link #divide(NDArray, NDArray)}). */
   public static NDArray divide(double a, NDArray b) { return divide(weak(a, b), b); }
 
+  /**
+   * Elementwise {@code a^b} ({@code jnp.power}), broadcasting and promoting as
+   * {@link #add(NDArray, NDArray)}. Derivative {@code b a^(b-1)} in {@code a} and {@code a^b log(a)} in
+   * {@code b}.
+   */
   public static NDArray power(NDArray a, NDArray b) { return binary("power", Primitives.POW, a, b); }
 
+  /** {@code a^b} with a weakly typed scalar exponent, e.g. {@code Np.power(x, 2.0)}. */
   public static NDArray power(NDArray a, double b) { return power(a, weak(b, a)); }
 
+  /** {@code a^b} with a weakly typed scalar base, e.g. {@code Np.power(2.0, x)}. */
   public static NDArray power(double a, NDArray b) { return power(weak(a, b), b); }
 
+  /**
+   * Elementwise maximum ({@code jnp.maximum}), broadcasting and promoting as
+   * {@link #add(NDArray, NDArray)}. {@code Np.maximum(x, 0.0)} is ReLU.
+   */
   public static NDArray maximum(NDArray a, NDArray b) { return binary("maximum", Primitives.MAX, a, b); }
 
+  /** Elementwise maximum with a weakly typed scalar {@code b}. */
   public static NDArray maximum(NDArray a, double b) { return maximum(a, weak(b, a)); }
 
+  /** Elementwise maximum with a weakly typed scalar {@code a}. */
   public static NDArray maximum(double a, NDArray b) { return maximum(weak(a, b), b); }
 
+  /**
+   * Elementwise minimum ({@code jnp.minimum}), broadcasting and promoting as
+   * {@link #add(NDArray, NDArray)}.
+   */
   public static NDArray minimum(NDArray a, NDArray b) { return binary("minimum", Primitives.MIN, a, b); }
 
+  /** Elementwise minimum with a weakly typed scalar {@code b}. */
   public static NDArray minimum(NDArray a, double b) { return minimum(a, weak(b, a)); }
 
+  /** Elementwise minimum with a weakly typed scalar {@code a}. */
   public static NDArray minimum(double a, NDArray b) { return minimum(weak(a, b), b); }
 
+  /**
+   * Elementwise {@code a > b} ({@code jnp.greater}): a bool array of the broadcast shape; operands are
+   * promoted to one dtype first.
+   */
   public static NDArray greater(NDArray a, NDArray b) { return binary("greater", Primitives.GT, a, b); }
 
+  /** Elementwise {@code a > b} against a weakly typed scalar; bool result. */
   public static NDArray greater(NDArray a, double b) { return greater(a, weak(b, a)); }
 
+  /** Elementwise {@code a >= b} ({@code jnp.greater_equal}): a bool array of the broadcast shape. */
   public static NDArray greaterEqual(NDArray a, NDArray b) { return binary("greaterEqual", Primitives.GE, a, b); }
 
+  /** Elementwise {@code a >= b} against a weakly typed scalar; bool result. */
   public static NDArray greaterEqual(NDArray a, double b) { return greaterEqual(a, weak(b, a)); }
 
+  /** Elementwise {@code a < b} ({@code jnp.less}): a bool array of the broadcast shape. */
   public static NDArray less(NDArray a, NDArray b) { return binary("less", Primitives.LT, a, b); }
 
+  /** Elementwise {@code a < b} against a weakly typed scalar; bool result. */
   public static NDArray less(NDArray a, double b) { return less(a, weak(b, a)); }
 
+  /** Elementwise {@code a <= b} ({@code jnp.less_equal}): a bool array of the broadcast shape. */
   public static NDArray lessEqual(NDArray a, NDArray b) { return binary("lessEqual", Primitives.LE, a, b); }
 
+  /** Elementwise {@code a <= b} against a weakly typed scalar; bool result. */
   public static NDArray lessEqual(NDArray a, double b) { return lessEqual(a, weak(b, a)); }
 
+  /** Elementwise {@code a == b} ({@code jnp.equal}): a bool array of the broadcast shape. */
   public static NDArray equal(NDArray a, NDArray b) { return binary("equal", Primitives.EQ, a, b); }
 
+  /** Elementwise {@code a == b} against a weakly typed scalar; bool result. */
   public static NDArray equal(NDArray a, double b) { return equal(a, weak(b, a)); }
 
+  /** Elementwise {@code a != b} ({@code jnp.not_equal}): a bool array of the broadcast shape. */
   public static NDArray notEqual(NDArray a, NDArray b) { return binary("notEqual", Primitives.NE, a, b); }
 
+  /** Elementwise {@code a != b} against a weakly typed scalar; bool result. */
   public static NDArray notEqual(NDArray a, double b) { return notEqual(a, weak(b, a)); }
 
+  /**
+   * Elementwise logical and ({@code jnp.logical_and}); non-bool operands count as true where nonzero. Bool
+   * result of the broadcast shape.
+   */
   public static NDArray logicalAnd(NDArray a, NDArray b) { nonNull("logicalAnd", a, b); return binary("logicalAnd", Primitives.AND, toBool(a), toBool(b)); }
 
+  /**
+   * Elementwise logical or ({@code jnp.logical_or}); non-bool operands count as true where nonzero. Bool
+   * result of the broadcast shape.
+   */
   public static NDArray logicalOr(NDArray a, NDArray b) { nonNull("logicalOr", a, b); return binary("logicalOr", Primitives.OR, toBool(a), toBool(b)); }
 
+  /**
+   * Elementwise logical not ({@code jnp.logical_not}); a non-bool operand counts as true where nonzero.
+   * Bool result.
+   */
   public static NDArray logicalNot(NDArray a) { nonNull("logicalNot", a); return Primitives.NOT.bind1(NONE, toBool(a)); }
 
   /** {@code cond ? x : y} elementwise, broadcasting all three; the gradient flows to the chosen branch only. */
@@ -169,8 +287,13 @@ public final class Np {
     return Ops.select(c, broadcastTo(Ops.convert(x, d), shape), broadcastTo(Ops.convert(y, d), shape));
   }
 
+  /**
+   * {@code cond ? x : y} with a weakly typed scalar {@code y}, e.g.
+   * {@code Np.where(Np.greater(x, 0.0), x, 0.0)}.
+   */
   public static NDArray where(NDArray cond, NDArray x, double y) { return where(cond, x, weak(y, x)); }
 
+  /** {@code cond ? x : y} with a weakly typed scalar {@code x}. */
   public static NDArray where(NDArray cond, double x, NDArray y) { return where(cond, weak(x, y), y); }
 
   /** Two weak scalars: f64 (JAX: weak f64, which is f64 once it is an array). */
@@ -179,6 +302,9 @@ public final class Np {
   /** {@code minimum(maximum(x, lo), hi)}. */
   public static NDArray clip(NDArray x, NDArray lo, NDArray hi) { return minimum(maximum(x, lo), hi); }
 
+  /**
+   * Clips into {@code [lo, hi]} ({@code jnp.clip}): {@code minimum(maximum(x, lo), hi)} with scalar bounds.
+   */
   public static NDArray clip(NDArray x, double lo, double hi) { return minimum(maximum(x, lo), hi); }
 
   /**
@@ -212,38 +338,90 @@ public final class Np {
     return Ops.select(Ops.eq(x, Ops.like(x, Double.POSITIVE_INFINITY)), Ops.like(x, 0), x);
   }
 
+  /**
+   * {@code log(e^a + e^b)} with a weakly typed scalar {@code b} (see {@link #logaddexp(NDArray, NDArray)}).
+   */
   public static NDArray logaddexp(NDArray a, double b) { return logaddexp(a, weak(b, a)); }
 
   // ---- reductions ----
 
+  /**
+   * Sum of all elements, a scalar ({@code jnp.sum(x)}); bool, i32 and u32 inputs accumulate and return i64.
+   * The sum of an empty array is 0.
+   */
   public static NDArray sum(NDArray x) { return reduceAll("sum", x, Kind.SUM); }
 
+  /**
+   * Sum along {@code axis} (negative counts from the end), dropping that axis ({@code jnp.sum(x, axis)}).
+   * {@code Np.sum(Np.ones(2, 3), 1)} is {@code [3, 3]}.
+   */
   public static NDArray sum(NDArray x, int axis) { return sum(x, axis, false); }
 
+  /**
+   * Sum along {@code axis}; {@code keepdims} keeps it as size 1 so the result broadcasts against {@code x}.
+   * Bool, i32 and u32 inputs return i64.
+   * @throws ShapeException if the axis is out of range
+   */
   public static NDArray sum(NDArray x, int axis, boolean keepdims) { return reduceAxis("sum", x, axis, keepdims, Kind.SUM); }
 
+  /**
+   * Product of all elements, a scalar ({@code jnp.prod(x)}); bool, i32 and u32 inputs accumulate and return
+   * i64. The product of an empty array is 1.
+   */
   public static NDArray prod(NDArray x) { return reduceAll("prod", x, Kind.PROD); }
 
+  /** Product along {@code axis}, dropping that axis ({@code jnp.prod(x, axis)}). */
   public static NDArray prod(NDArray x, int axis) { return prod(x, axis, false); }
 
+  /**
+   * Product along {@code axis}, keeping it as size 1 if {@code keepdims}; bool, i32 and u32 inputs return
+   * i64.
+   */
   public static NDArray prod(NDArray x, int axis, boolean keepdims) { return reduceAxis("prod", x, axis, keepdims, Kind.PROD); }
 
+  /**
+   * Maximum of all elements, a scalar of x's dtype ({@code jnp.max(x)}).
+   * @throws ShapeException for an empty array (a max has no identity)
+   */
   public static NDArray max(NDArray x) { return reduceAll("max", x, Kind.MAX); }
 
+  /** Maximum along {@code axis}, dropping that axis ({@code jnp.max(x, axis)}). */
   public static NDArray max(NDArray x, int axis) { return max(x, axis, false); }
 
+  /**
+   * Maximum along {@code axis}, keeping it as size 1 if {@code keepdims}.
+   * @throws ShapeException if that axis has size 0
+   */
   public static NDArray max(NDArray x, int axis, boolean keepdims) { return reduceAxis("max", x, axis, keepdims, Kind.MAX); }
 
+  /**
+   * Minimum of all elements, a scalar of x's dtype ({@code jnp.min(x)}).
+   * @throws ShapeException for an empty array (a min has no identity)
+   */
   public static NDArray min(NDArray x) { return reduceAll("min", x, Kind.MIN); }
 
+  /** Minimum along {@code axis}, dropping that axis ({@code jnp.min(x, axis)}). */
   public static NDArray min(NDArray x, int axis) { return min(x, axis, false); }
 
+  /**
+   * Minimum along {@code axis}, keeping it as size 1 if {@code keepdims}.
+   * @throws ShapeException if that axis has size 0
+   */
   public static NDArray min(NDArray x, int axis, boolean keepdims) { return reduceAxis("min", x, axis, keepdims, Kind.MIN); }
 
+  /**
+   * Mean of all elements ({@code jnp.mean(x)}): {@code sum / n} in floating point (i32 to f32, i64 to f64);
+   * NaN for an empty array.
+   */
   public static NDArray mean(NDArray x) { nonNull("mean", x); return divide(sum(toFloat(x)), (double) Math.max(x.size(), 0)); }
 
+  /** Mean along {@code axis}, dropping that axis ({@code jnp.mean(x, axis)}). */
   public static NDArray mean(NDArray x, int axis) { return mean(x, axis, false); }
 
+  /**
+   * Mean along {@code axis} ({@code sum(x, axis) / n}) in floating point, keeping the axis as size 1 if
+   * {@code keepdims}.
+   */
   public static NDArray mean(NDArray x, int axis, boolean keepdims) {
     nonNull("mean", x);
     int a = Shapes.axis("mean", axis, x.ndim());
@@ -258,8 +436,13 @@ public final class Np {
     return mean(multiply(c, c));
   }
 
+  /** Population variance (ddof = 0) along {@code axis}, dropping that axis ({@code jnp.var(x, axis)}). */
   public static NDArray var(NDArray x, int axis) { return var(x, axis, false); }
 
+  /**
+   * Population variance along {@code axis}, {@code mean((x - mean(x, axis))^2, axis)}, keeping the axis as
+   * size 1 if {@code keepdims}; floating-point result.
+   */
   public static NDArray var(NDArray x, int axis, boolean keepdims) {
     nonNull("var", x);
     NDArray xf = toFloat(x);
@@ -267,27 +450,47 @@ public final class Np {
     return mean(multiply(c, c), axis, keepdims);
   }
 
+  /**
+   * Population standard deviation of all elements, {@code sqrt(var(x))} ({@code jnp.std}); floating-point
+   * result.
+   */
   public static NDArray std(NDArray x) { return sqrt(var(x)); }
 
+  /** Population standard deviation along {@code axis}, dropping that axis ({@code jnp.std(x, axis)}). */
   public static NDArray std(NDArray x, int axis) { return sqrt(var(x, axis)); }
 
+  /** Population standard deviation along {@code axis}, keeping it as size 1 if {@code keepdims}. */
   public static NDArray std(NDArray x, int axis, boolean keepdims) { return sqrt(var(x, axis, keepdims)); }
 
   /** Index of the maximum of the flattened array (i64); the first one on ties, NaN counts as maximal. */
   public static NDArray argmax(NDArray x) { return argmax(reshape(x, -1), 0); }
 
+  /**
+   * Index of the maximum along {@code axis} (i64), dropping that axis ({@code jnp.argmax(x, axis)}); the
+   * first one on ties.
+   */
   public static NDArray argmax(NDArray x, int axis) { return argmax(x, axis, false); }
 
+  /**
+   * Index of the maximum along {@code axis} (i64), keeping the axis as size 1 if {@code keepdims}; the
+   * first one on ties.
+   */
   public static NDArray argmax(NDArray x, int axis, boolean keepdims) {
     int a = Shapes.axis("argmax", axis, x.ndim());
     NDArray r = Ops.argmax(x, a, DType.INT64);
     return keepdims ? expandDims(r, a) : r;
   }
 
+  /** Index of the minimum of the flattened array (i64); the first one on ties ({@code jnp.argmin(x)}). */
   public static NDArray argmin(NDArray x) { return argmin(reshape(x, -1), 0); }
 
+  /** Index of the minimum along {@code axis} (i64), dropping that axis ({@code jnp.argmin(x, axis)}). */
   public static NDArray argmin(NDArray x, int axis) { return argmin(x, axis, false); }
 
+  /**
+   * Index of the minimum along {@code axis} (i64), keeping the axis as size 1 if {@code keepdims}; the
+   * first one on ties.
+   */
   public static NDArray argmin(NDArray x, int axis, boolean keepdims) {
     int a = Shapes.axis("argmin", axis, x.ndim());
     NDArray r = Ops.argmin(x, a, DType.INT64);
@@ -297,6 +500,11 @@ public final class Np {
   /** Cumulative sum of the flattened array. */
   public static NDArray cumsum(NDArray x) { return cumsum(reshape(x, -1), 0); }
 
+  /**
+   * Cumulative sum along {@code axis}, same shape ({@code jnp.cumsum(x, axis)}):
+   * {@code out[i] = x[0] + ... + x[i]}. Bool counts in i64; integer dtypes are kept (and wrap on overflow).
+   * {@code cumsum([1, 2, 3], 0)} is {@code [1, 3, 6]}.
+   */
   public static NDArray cumsum(NDArray x, int axis) {
     int a = Shapes.axis("cumsum", axis, x.ndim());
     // jnp.cumsum keeps 32-bit integer dtypes (and wraps); bool counts in i64
@@ -486,6 +694,7 @@ public final class Np {
     return Ops.concatenate(conv, a);
   }
 
+  /** Joins arrays along axis 0 ({@code jnp.concatenate(xs)}); see {@link #concatenate(NDArray[], int)}. */
   public static NDArray concatenate(NDArray... xs) { return concatenate(xs, 0); }
 
   /** Joins arrays of one shape along a new axis. */
@@ -503,6 +712,10 @@ public final class Np {
     return concatenate(ex, a);
   }
 
+  /**
+   * Joins arrays of one shape along a new leading axis ({@code jnp.stack(xs)}): n arrays of shape s give
+   * shape {@code [n, s...]}.
+   */
   public static NDArray stack(NDArray... xs) { return stack(xs, 0); }
 
   /** Broadcasts to a shape with NumPy rules. */
@@ -594,16 +807,32 @@ public final class Np {
     return num > 1 ? r.at(num - 1).set(stop) : r;
   }
 
+  /**
+   * An f64 array of zeros of the given shape ({@code jnp.zeros}), e.g. {@code Np.zeros(2, 3)}.
+   * @throws ShapeException for a negative dimension
+   */
   public static NDArray zeros(int... shape) { return full(shape, 0.0, DType.FLOAT64); }
 
+  /** An array of zeros of the given shape and dtype ({@code jnp.zeros(shape, dtype)}). */
   public static NDArray zeros(int[] shape, DType dtype) { return full(shape, 0.0, dtype); }
 
+  /**
+   * An f64 array of ones of the given shape ({@code jnp.ones}), e.g. {@code Np.ones(3)}.
+   * @throws ShapeException for a negative dimension
+   */
   public static NDArray ones(int... shape) { return full(shape, 1.0, DType.FLOAT64); }
 
+  /** An array of ones of the given shape and dtype ({@code jnp.ones(shape, dtype)}). */
   public static NDArray ones(int[] shape, DType dtype) { return full(shape, 1.0, dtype); }
 
+  /** An f64 array of the given shape filled with {@code value} ({@code jnp.full}). */
   public static NDArray full(int[] shape, double value) { return full(shape, value, DType.FLOAT64); }
 
+  /**
+   * An array of the given shape and dtype filled with {@code value} (converted to the dtype), as
+   * {@code jnp.full(shape, value, dtype)}.
+   * @throws ShapeException for a negative dimension
+   */
   public static NDArray full(int[] shape, double value, DType dtype) {
     for (int d : shape) {
       if (d < 0) throw new ShapeException("zeros/ones/full: negative dimension in shape " + Arrays.toString(shape) + CallSite.describe());
@@ -611,15 +840,22 @@ public final class Np {
     return Ops.full(new ArrayType(dtype, shape), value);
   }
 
+  /** Zeros with x's shape and dtype ({@code jnp.zeros_like}). */
   public static NDArray zerosLike(NDArray x) { return Ops.full(x.type(), 0.0); }
 
+  /** Ones with x's shape and dtype ({@code jnp.ones_like}). */
   public static NDArray onesLike(NDArray x) { return Ops.full(x.type(), 1.0); }
 
+  /** An array with x's shape and dtype filled with {@code value} ({@code jnp.full_like}). */
   public static NDArray fullLike(NDArray x, double value) { return Ops.full(x.type(), value); }
 
   /** The n x n identity, f64. */
   public static NDArray eye(int n) { return eye(n, DType.FLOAT64); }
 
+  /**
+   * The n x n identity matrix in {@code dtype} ({@code jnp.eye(n, dtype=...)}), built as
+   * {@code iota(axis 0) == iota(axis 1)}.
+   */
   public static NDArray eye(int n, DType dtype) {
     int[] s = {n, n};
     return Ops.convert(Ops.eq(Ops.iota(DType.INT32, s, 0), Ops.iota(DType.INT32, s, 1)), dtype);
@@ -632,6 +868,10 @@ public final class Np {
   /** True if every element is nonzero ({@code jnp.all}); bool result, true for an empty array. */
   public static NDArray all(NDArray x) { nonNull("all", x); return Ops.reduceMin(toBool(x), Shapes.range(x.ndim())); }
 
+  /**
+   * True where every element along {@code axis} is nonzero, dropping that axis ({@code jnp.all(x, axis)});
+   * bool result.
+   */
   public static NDArray all(NDArray x, int axis) { return all(x, axis, false); }
 
   /** {@code jnp.all(x, axis, keepdims)}: JAX's {@code reduce_and}, here a min over bool. */
@@ -645,6 +885,10 @@ public final class Np {
   /** True if any element is nonzero ({@code jnp.any}); bool result, false for an empty array. */
   public static NDArray any(NDArray x) { nonNull("any", x); return Ops.reduceMax(toBool(x), Shapes.range(x.ndim())); }
 
+  /**
+   * True where any element along {@code axis} is nonzero, dropping that axis ({@code jnp.any(x, axis)});
+   * bool result.
+   */
   public static NDArray any(NDArray x, int axis) { return any(x, axis, false); }
 
   /** {@code jnp.any(x, axis, keepdims)}: JAX's {@code reduce_or}, here a max over bool. */
@@ -725,8 +969,14 @@ public final class Np {
     return ATAN2.apply(broadcastTo(Ops.convert(x1, d), shape), broadcastTo(Ops.convert(x2, d), shape));
   }
 
+  /**
+   * {@code arctan2(x1, x2)} with a weakly typed scalar {@code x2} (see {@link #arctan2(NDArray, NDArray)}).
+   */
   public static NDArray arctan2(NDArray x1, double x2) { return arctan2(x1, weak(x2, x1)); }
 
+  /**
+   * {@code arctan2(x1, x2)} with a weakly typed scalar {@code x1} (see {@link #arctan2(NDArray, NDArray)}).
+   */
   public static NDArray arctan2(double x1, NDArray x2) { return arctan2(weak(x1, x2), x2); }
 
   /** Arctangent in (-pi/2, pi/2) ({@code jnp.arctan}): {@code arctan2(x, 1)}; derivative {@code 1 / (1 + x^2)}. */
@@ -853,8 +1103,16 @@ public final class Np {
     return floatDivmod(a, b)[0];
   }
 
+  /**
+   * {@code floor(x1 / x2)} with a weakly typed scalar {@code x2} (see
+   * {@link #floorDivide(NDArray, NDArray)}).
+   */
   public static NDArray floorDivide(NDArray x1, double x2) { return floorDivide(x1, weak(x2, x1)); }
 
+  /**
+   * {@code floor(x1 / x2)} with a weakly typed scalar {@code x1} (see
+   * {@link #floorDivide(NDArray, NDArray)}).
+   */
   public static NDArray floorDivide(double x1, NDArray x2) { return floorDivide(weak(x1, x2), x2); }
 
   /** JAX's {@code _float_divmod} (CPython's float_divmod): {quotient, remainder}. */
@@ -886,8 +1144,16 @@ public final class Np {
     return Ops.select(doPlus, Ops.add(trunc, b), trunc);
   }
 
+  /**
+   * Remainder with the sign of the divisor, weakly typed scalar {@code x2} (see
+   * {@link #remainder(NDArray, NDArray)}).
+   */
   public static NDArray remainder(NDArray x1, double x2) { return remainder(x1, weak(x2, x1)); }
 
+  /**
+   * Remainder with the sign of the divisor, weakly typed scalar {@code x1} (see
+   * {@link #remainder(NDArray, NDArray)}).
+   */
   public static NDArray remainder(double x1, NDArray x2) { return remainder(weak(x1, x2), x2); }
 
   /** Alias of {@link #remainder} ({@code jnp.mod}). */
@@ -957,6 +1223,7 @@ public final class Np {
   // ---- sorting ----
 
   /** Sorted copy along the last axis ({@code jnp.sort}); NaNs go last, -0.0 equals 0.0. */
+  /** Sorted copy along the last axis ({@code jnp.sort(x)}), stable; a scalar is returned unchanged. */
   public static NDArray sort(NDArray x) { nonNull("sort", x); return x.ndim() == 0 ? x : sort(x, -1); }
 
   /** Sorted copy along {@code axis} (a stable sort, as lax.sort; JAX's descending form is {@code flip(sort(x))}). */
@@ -969,6 +1236,10 @@ public final class Np {
   /** Indices that sort the last axis (i64, stable), as {@code jnp.argsort(x)}. */
   public static NDArray argsort(NDArray x) { nonNull("argsort", x); return x.ndim() == 0 ? Ops.full(x.type().withDtype(DType.INT64), 0) : argsort(x, -1, false); }
 
+  /**
+   * Indices that sort {@code x} along {@code axis} in ascending order, i64, stable
+   * ({@code jnp.argsort(x, axis)}).
+   */
   public static NDArray argsort(NDArray x, int axis) { return argsort(x, axis, false); }
 
   /**
@@ -992,6 +1263,10 @@ public final class Np {
   /** Median of all elements ({@code jnp.median}); floats (i32 -> f32, i64 -> f64); NaN if any element is NaN. */
   public static NDArray median(NDArray x) { nonNull("median", x); return median(reshape(x, -1), 0, false); }
 
+  /**
+   * Median along {@code axis}, dropping that axis ({@code jnp.median(x, axis)}); see
+   * {@link #median(NDArray, int, boolean)}.
+   */
   public static NDArray median(NDArray x, int axis) { return median(x, axis, false); }
 
   /**
@@ -1171,11 +1446,13 @@ public final class Np {
   /** Lower triangle of the last two axes, zero above diagonal {@code k} ({@code jnp.tril(x, k)}: keeps {@code j <= i + k}). */
   public static NDArray tril(NDArray x, int k) { return triangle("tril", x, k, true); }
 
+  /** Lower triangle of the last two axes, zero above the main diagonal ({@code jnp.tril(x)}). */
   public static NDArray tril(NDArray x) { return tril(x, 0); }
 
   /** Upper triangle of the last two axes, zero below diagonal {@code k} ({@code jnp.triu(x, k)}: keeps {@code j >= i + k}). */
   public static NDArray triu(NDArray x, int k) { return triangle("triu", x, k, false); }
 
+  /** Upper triangle of the last two axes, zero below the main diagonal ({@code jnp.triu(x)}). */
   public static NDArray triu(NDArray x) { return triu(x, 0); }
 
   private static NDArray triangle(String op, NDArray x, int k, boolean lower) {
