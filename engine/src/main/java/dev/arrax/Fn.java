@@ -7,13 +7,21 @@ import java.util.function.Function;
  * A pure array function, the unit every transformation takes and returns:
  * {@code Fn f = xs -> Np.sum(Np.tanh(xs[0]))}.
  *
- * <p>Scala cannot write a lambda for a varargs method, so {@link #of(Function)},
+ * <p>The abstract method takes the arguments as one array ({@link #call}), so a lambda is written the same
+ * way in Java ({@code a -> Np.exp(a[0])}) and in Scala 2.13 ({@code val f: Fn = a => Np.exp(a(0))}, where
+ * {@code a} is an {@code Array[NDArray]}); callers use the varargs {@link #apply}. {@link #of(Function)},
  * {@link #of(BiFunction)} and {@link #of(Ternary)} adapt one-, two- and three-argument lambdas:
- * {@code Fn.of((x: NDArray) => Np.exp(x))} in a Scala notebook.
+ * {@code Fn.of((x: NDArray) => Np.exp(x))}.
  */
 @FunctionalInterface
 public interface Fn {
-  NDArray apply(NDArray... args);
+  /** The function of all its arguments as one array: what a lambda implements. */
+  NDArray call(NDArray[] args);
+
+  /** Applies the function: {@code f.apply(x, w)}. */
+  default NDArray apply(NDArray... args) {
+    return call(args);
+  }
 
   /** Adapts a one-argument lambda. */
   static Fn of(Function<NDArray, NDArray> f) {

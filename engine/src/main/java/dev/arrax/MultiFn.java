@@ -10,7 +10,13 @@ import dev.arrax.batching.Vmap;
  */
 @FunctionalInterface
 public interface MultiFn {
-  NDArray[] apply(NDArray... args);
+  /** The function of all its arguments as one array: what a lambda implements (also from Scala: {@code a => ...}). */
+  NDArray[] call(NDArray[] args);
+
+  /** Applies the function: {@code f.apply(x, w)}. */
+  default NDArray[] apply(NDArray... args) {
+    return call(args);
+  }
 
   /** Traced once per input signature and run as one program (shared work runs once). */
   default MultiFn jit() {

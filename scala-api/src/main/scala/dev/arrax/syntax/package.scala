@@ -10,7 +10,7 @@ import scala.language.implicitConversions
  * {{{
  * val x = NDArray.of(1.0, 2.0, 3.0)
  * val y = 2.0 * x + x * x - 1.0           // operators call Np.add, Np.multiply, ...
- * val loss: Fn = (a: Array[NDArray]) => Np.sum(a(0) * a(0))
+ * val loss: Fn = a => Np.sum(a(0) * a(0))                    // a: Array[NDArray] (Fn's own SAM)
  * val g = Arrax.grad((x: NDArray) => Np.sum(Np.tanh(x)))   // a typed lambda where an Fn is expected
  * ArraxSpark.map(df, g, Seq("x"), Seq("g"))                  // Seq for String[] column lists
  * ArraxSpark.sumGradient(df, loss, Map("w" -> w), Seq("x"))  // Scala Map for java.util.Map
@@ -23,7 +23,7 @@ package object syntax {
 
   /** A function of all its arguments as one array, for any arity: `fn(a => Np.dot(a(0), a(1)))`. */
   def fn(f: Array[NDArray] => NDArray): Fn = new Fn {
-    override def apply(args: NDArray*): NDArray = f(args.toArray)
+    override def call(args: Array[NDArray]): NDArray = f(args)
   }
 
   /** `(a: Array[NDArray]) => ...` where an `Fn` is expected. */
@@ -31,7 +31,7 @@ package object syntax {
 
   /** `(x: NDArray) => ...` where an `Fn` is expected. */
   implicit def function1ToFn(f: NDArray => NDArray): Fn = new Fn {
-    override def apply(args: NDArray*): NDArray = {
+    override def call(args: Array[NDArray]): NDArray = {
       checkArity(1, args.length)
       f(args(0))
     }
@@ -39,7 +39,7 @@ package object syntax {
 
   /** `(x: NDArray, y: NDArray) => ...` where an `Fn` is expected. */
   implicit def function2ToFn(f: (NDArray, NDArray) => NDArray): Fn = new Fn {
-    override def apply(args: NDArray*): NDArray = {
+    override def call(args: Array[NDArray]): NDArray = {
       checkArity(2, args.length)
       f(args(0), args(1))
     }
@@ -47,7 +47,7 @@ package object syntax {
 
   /** `(x: NDArray, y: NDArray, z: NDArray) => ...` where an `Fn` is expected. */
   implicit def function3ToFn(f: (NDArray, NDArray, NDArray) => NDArray): Fn = new Fn {
-    override def apply(args: NDArray*): NDArray = {
+    override def call(args: Array[NDArray]): NDArray = {
       checkArity(3, args.length)
       f(args(0), args(1), args(2))
     }

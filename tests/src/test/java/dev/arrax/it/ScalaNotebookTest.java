@@ -55,6 +55,11 @@ class ScalaNotebookTest {
             "val h = Fn.of((a: NDArray, b: NDArray) => Np.sum(Np.exp(a).add(b.mul(3.0))))",
             "val y = NDArray.of(1.0, 2.0, 3.0)",
             "val outExp: Array[Double] = Arrax.grad(h).apply(x, y).toDoubleArray()",
+            "// the natural Scala lambda where an Fn (or MultiFn) is expected, with the Java API alone",
+            "val loss: Fn = a => Np.sum(Np.multiply(a(0), a(1)))",
+            "val outNatural: Array[Double] = Arrax.grad(loss).apply(x, y).toDoubleArray()",
+            "val both: MultiFn = a => Array(Np.sum(a(0)), Np.sum(a(1)))",
+            "val sums: Array[Double] = both.apply(x, y).map(_.item())",
             "");
 
     private static final double[] X = {0.1, -0.5, 2.0};
@@ -81,6 +86,10 @@ class ScalaNotebookTest {
             expectedValue += 2.0 * Math.tanh(xi);
         }
         assertEquals(expectedValue, value, 1e-12, "sum(2 tanh x)");
+
+        // d/da sum(a * b) = b; the sums of x and y
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1.0, 2.0, 3.0}, (double[]) readVal(cell, "outNatural"), 0.0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.1 - 0.5 + 2.0, 6.0}, (double[]) readVal(cell, "sums"), 1e-15);
 
         double[] outExp = (double[]) readVal(cell, "outExp");
         assertEquals(X.length, outExp.length);
