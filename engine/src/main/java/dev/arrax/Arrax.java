@@ -325,6 +325,10 @@ public final class Arrax {
   /** Pulls an output cotangent back to one cotangent per input. */
   @FunctionalInterface
   public interface Pullback {
+    /**
+     * Returns {@code d(output)/d(input_i)} contracted with {@code cotangent}, one array per input, each of
+     * that input's shape.
+     */
     NDArray[] apply(NDArray cotangent);
   }
 
@@ -390,6 +394,7 @@ public final class Arrax {
   /** A forward-mode rule: the output and its tangent for given primals and tangents (zeros where an input has none). */
   @FunctionalInterface
   public interface JvpRule {
+    /** The output and its tangent at {@code primals}; the tangent must be linear in {@code tangents}. */
     JvpResult apply(NDArray[] primals, NDArray[] tangents);
   }
 
@@ -414,12 +419,17 @@ public final class Arrax {
   /** The forward half of a custom VJP: {@code {output, residuals...}}. */
   @FunctionalInterface
   public interface VjpForward {
+    /** Runs f forward: element 0 is the output, the rest are the residuals kept for {@link VjpBackward}. */
     NDArray[] apply(NDArray... primals);
   }
 
   /** The backward half of a custom VJP: one cotangent per input from the residuals and the output cotangent. */
   @FunctionalInterface
   public interface VjpBackward {
+    /**
+     * The input cotangents, one per primal input and of its shape, from the residuals and the output's
+     * cotangent.
+     */
     NDArray[] apply(NDArray[] residuals, NDArray cotangent);
   }
 
@@ -438,12 +448,17 @@ public final class Arrax {
   /** A scalar loss of a parameter tree and data arrays. */
   @FunctionalInterface
   public interface TreeLoss<T> {
+    /** The loss, a scalar array, at {@code params} on the given data. */
     NDArray apply(T params, NDArray... data);
   }
 
   /** The gradient of a {@link TreeLoss}: a tree of the parameters' structure. */
   @FunctionalInterface
   public interface TreeGrad<T> {
+    /**
+     * The gradient of the loss with respect to every leaf of {@code params}, in a tree of the same
+     * structure.
+     */
     T apply(T params, NDArray... data);
   }
 

@@ -7,6 +7,7 @@ package dev.arrax;
  * use {@link Np#where} / {@link Lax#cond} for data-dependent choices, or mark the argument static.
  */
 public class ConcretizationException extends ArraxException {
+  /** An error whose message names the call that needed a concrete value and how to avoid it. */
   public ConcretizationException(String message) {
     super(message);
   }

@@ -18,7 +18,18 @@ package dev.arrax;
  * ({@code f32 + 2.0 -> f32}) and is {@code f64} against integers or booleans.
  */
 public enum DType {
-  FLOAT32("f32", 4), FLOAT64("f64", 8), INT32("i32", 4), INT64("i64", 8), UINT32("u32", 4), BOOL("bool", 1);
+  /** 32-bit IEEE 754 float, {@code f32} ({@code jnp.float32}); 4 bytes. */
+  FLOAT32("f32", 4),
+  /** 64-bit IEEE 754 float, {@code f64} ({@code jnp.float64}); 8 bytes. The default of {@code NDArray.of} and {@code Np.zeros}. */
+  FLOAT64("f64", 8),
+  /** 32-bit signed integer, {@code i32} ({@code jnp.int32}); 4 bytes, wraps on overflow. */
+  INT32("i32", 4),
+  /** 64-bit signed integer, {@code i64} ({@code jnp.int64}); 8 bytes. Integer sums and argmax indices use it. */
+  INT64("i64", 8),
+  /** 32-bit unsigned integer, {@code u32} ({@code jnp.uint32}); 4 bytes. PRNG keys and bits use it. */
+  UINT32("u32", 4),
+  /** Boolean, {@code bool} ({@code jnp.bool_}); 1 byte per element. Comparisons return it. */
+  BOOL("bool", 1);
 
   private final String shortName;
   private final int byteWidth;
@@ -34,10 +45,16 @@ public enum DType {
   /** Bytes per element in a packed buffer. */
   public int byteWidth() { return byteWidth; }
 
+  /**
+   * True for {@link #FLOAT32} and {@link #FLOAT64} ({@code jnp.issubdtype(d, jnp.floating)}): the types
+   * that carry gradients.
+   */
   public boolean isFloating() { return this == FLOAT32 || this == FLOAT64; }
 
+  /** True for {@link #INT32}, {@link #INT64} and {@link #UINT32}; false for bool. */
   public boolean isInteger() { return this == INT32 || this == INT64 || this == UINT32; }
 
+  /** True for {@link #BOOL}. */
   public boolean isBool() { return this == BOOL; }
 
   /** Parses a short name as printed by {@link #shortName()}. */

@@ -139,18 +139,40 @@ public final class Lax {
   /** {@code pred ? onTrue : onFalse} elementwise; pred is bool and all three have one shape. */
   public static NDArray select(NDArray pred, NDArray onTrue, NDArray onFalse) { return Ops.select(pred, onTrue, onFalse); }
 
+  /**
+   * Converts every element to {@code dtype} ({@code lax.convert_element_type}); a no-op when the dtype
+   * already matches. The gradient flows between floating types only.
+   */
   public static NDArray convertElementType(NDArray x, DType dtype) { return Ops.convert(x, dtype); }
 
+  /**
+   * {@code a + b} ({@code lax.add}): unlike {@link Np#add}, no broadcasting or promotion; both operands
+   * must have one shape and dtype.
+   */
   public static NDArray add(NDArray a, NDArray b) { return Ops.add(a, b); }
 
+  /** {@code a - b} ({@code lax.sub}): both operands of one shape and dtype, no broadcasting or promotion. */
   public static NDArray sub(NDArray a, NDArray b) { return Ops.sub(a, b); }
 
+  /** {@code a * b} ({@code lax.mul}): both operands of one shape and dtype, no broadcasting or promotion. */
   public static NDArray mul(NDArray a, NDArray b) { return Ops.mul(a, b); }
 
+  /**
+   * {@code a / b} ({@code lax.div}): both operands of one shape and dtype, no broadcasting or promotion
+   * (see {@link Np#divide} for true division).
+   */
   public static NDArray div(NDArray a, NDArray b) { return Ops.div(a, b); }
 
+  /**
+   * The error function {@code erf(x) = 2/sqrt(pi) * integral_0^x e^(-t^2) dt} ({@code lax.erf});
+   * floating-point input. Derivative {@code 2/sqrt(pi) e^(-x^2)}.
+   */
   public static NDArray erf(NDArray x) { return Ops.erf(x); }
 
+  /**
+   * {@code [0, 1, ..., size - 1]} in {@code dtype} ({@code lax.iota(dtype, size)}).
+   * @throws ShapeException for a negative size
+   */
   public static NDArray iota(DType dtype, int size) {
     if (size < 0) throw new ShapeException("iota: negative size " + size + CallSite.describe());
     return Ops.iota(dtype, new int[] {size}, 0);

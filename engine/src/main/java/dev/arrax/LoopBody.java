@@ -6,5 +6,9 @@ package dev.arrax;
  */
 @FunctionalInterface
 public interface LoopBody {
+  /**
+   * The next carry (same shape and dtype as {@code carry}) from the i32 scalar loop index {@code i} and the
+   * current carry.
+   */
   NDArray apply(NDArray i, NDArray carry);
 }

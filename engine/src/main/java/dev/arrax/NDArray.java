@@ -27,6 +27,7 @@ import java.util.Arrays;
 public abstract class NDArray {
   private final ArrayType type;
 
+  /** For Arrax's own subclasses (concrete arrays and tracers): every array has a fixed {@code type}. */
   protected NDArray(ArrayType type) {
     this.type = type;
   }
@@ -153,12 +154,19 @@ public abstract class NDArray {
   /** Shape and dtype. */
   public final ArrayType type() { return type; }
 
+  /**
+   * The shape, one size per axis ({@code x.shape} in JAX); a fresh copy, so changing it does not change the
+   * array. A scalar has shape {@code []}.
+   */
   public final int[] shape() { return type.shape(); }
 
+  /** The element type ({@code x.dtype}). */
   public final DType dtype() { return type.dtype(); }
 
+  /** The number of axes ({@code x.ndim}): 0 for a scalar, 1 for a vector. */
   public final int ndim() { return type.rank(); }
 
+  /** The number of elements, the product of the shape ({@code x.size}); 1 for a scalar. */
   public final int size() { return type.size(); }
 
   // ---- values ----
@@ -242,31 +250,58 @@ public abstract class NDArray {
 
   // ---- arithmetic (jax.numpy semantics) ----
 
+  /** {@code this + other} ({@link Np#add(NDArray, NDArray)}): broadcasting and JAX type promotion. */
   public NDArray add(NDArray other) { return Np.add(this, other); }
 
+  /**
+   * {@code this + other} with a weakly typed scalar, e.g. {@code x.add(1.0)}
+   * ({@link Np#add(NDArray, double)}).
+   */
   public NDArray add(double other) { return Np.add(this, other); }
 
+  /** {@code this - other} ({@link Np#subtract(NDArray, NDArray)}). */
   public NDArray sub(NDArray other) { return Np.subtract(this, other); }
 
+  /** {@code this - other} with a weakly typed scalar ({@link Np#subtract(NDArray, double)}). */
   public NDArray sub(double other) { return Np.subtract(this, other); }
 
+  /**
+   * {@code this * other} elementwise ({@link Np#multiply(NDArray, NDArray)}); for a matrix product see
+   * {@link Np#matmul}.
+   */
   public NDArray mul(NDArray other) { return Np.multiply(this, other); }
 
+  /** {@code this * other} with a weakly typed scalar ({@link Np#multiply(NDArray, double)}). */
   public NDArray mul(double other) { return Np.multiply(this, other); }
 
   /** True division: integer arrays divide to f64, as {@code jnp.divide}. */
   public NDArray div(NDArray other) { return Np.divide(this, other); }
 
+  /** True division by a weakly typed scalar ({@link Np#divide(NDArray, double)}). */
   public NDArray div(double other) { return Np.divide(this, other); }
 
+  /** {@code this ^ other} elementwise ({@link Np#power(NDArray, NDArray)}). */
   public NDArray pow(NDArray other) { return Np.power(this, other); }
 
+  /**
+   * {@code this ^ other} with a weakly typed scalar exponent, e.g. {@code x.pow(2.0)}
+   * ({@link Np#power(NDArray, double)}).
+   */
   public NDArray pow(double other) { return Np.power(this, other); }
 
+  /** {@code -this} ({@link Np#negative}); throws {@link ShapeException} for a bool array. */
   public NDArray neg() { return Np.negative(this); }
 
+  /**
+   * The same elements in a new shape, row-major ({@link Np#reshape}); one size may be -1 (inferred), e.g.
+   * {@code x.reshape(2, -1)}.
+   */
   public NDArray reshape(int... shape) { return Np.reshape(this, shape); }
 
+  /**
+   * Converts to {@code dtype} ({@code x.astype(dtype)}, {@code lax.convert_element_type}).
+   * @throws ArraxException if {@code dtype} is null
+   */
   public NDArray astype(DType dtype) {
     if (dtype == null) throw new ArraxException("astype: dtype is null; pass one of " + java.util.Arrays.toString(DType.values()));
     return Lax.convertElementType(this, dtype);
@@ -275,8 +310,10 @@ public abstract class NDArray {
   /** Permutes axes; with no argument reverses them. */
   public NDArray transpose(int... perm) { return Np.transpose(this, perm); }
 
+  /** Sum of all elements ({@link Np#sum(NDArray)}): a scalar array; bool and 32-bit integers sum in i64. */
   public NDArray sum() { return Np.sum(this); }
 
+  /** Mean of all elements ({@link Np#mean(NDArray)}): a floating-point scalar array. */
   public NDArray mean() { return Np.mean(this); }
 
   /** Functional update at a leading index: {@code x.at(1).set(v)}, {@code x.at(0, 2).add(1.0)} (JAX's {@code x.at[1, ...]}). */
@@ -306,26 +343,31 @@ public abstract class NDArray {
     /** A copy of the array with the indexed sub-array replaced by {@code value} (broadcast). */
     public NDArray set(NDArray value) { return Lax.setAt(base, index, requireValue(value, "set"), Lax.Combine.SET); }
 
+    /** {@link #set(NDArray)} with a scalar, converted to the array's dtype: {@code x.at(1).set(0.0)}. */
     public NDArray set(double value) { return set(Np.full(new int[0], value, base.dtype())); }
 
     /** A copy of the array with {@code value} added to the indexed sub-array. */
     public NDArray add(NDArray value) { return Lax.setAt(base, index, requireValue(value, "add"), Lax.Combine.ADD); }
 
+    /** {@link #add(NDArray)} with a scalar, converted to the array's dtype: {@code x.at(0, 2).add(1.0)}. */
     public NDArray add(double value) { return add(Np.full(new int[0], value, base.dtype())); }
 
     /** A copy with the indexed sub-array multiplied by {@code value} ({@code x.at[i].mul(v)}). */
     public NDArray mul(NDArray value) { return Lax.setAt(base, index, requireValue(value, "mul"), Lax.Combine.MUL); }
 
+    /** {@link #mul(NDArray)} with a scalar, converted to the array's dtype. */
     public NDArray mul(double value) { return mul(Np.full(new int[0], value, base.dtype())); }
 
     /** A copy with the indexed sub-array replaced by its elementwise minimum with {@code value} ({@code x.at[i].min(v)}). */
     public NDArray min(NDArray value) { return Lax.setAt(base, index, requireValue(value, "min"), Lax.Combine.MIN); }
 
+    /** {@link #min(NDArray)} with a scalar, converted to the array's dtype. */
     public NDArray min(double value) { return min(Np.full(new int[0], value, base.dtype())); }
 
     /** A copy with the indexed sub-array replaced by its elementwise maximum with {@code value} ({@code x.at[i].max(v)}). */
     public NDArray max(NDArray value) { return Lax.setAt(base, index, requireValue(value, "max"), Lax.Combine.MAX); }
 
+    /** {@link #max(NDArray)} with a scalar, converted to the array's dtype. */
     public NDArray max(double value) { return max(Np.full(new int[0], value, base.dtype())); }
 
     /** The indexed sub-array. */
@@ -354,11 +396,13 @@ public abstract class NDArray {
     /** {@code x.at[idx].set(v)}: the selected elements replaced by {@code v} (broadcast to {@code I + rest}, converted to x's dtype). */
     public NDArray set(NDArray value) { return Lax.scatterAt(base, indices, requireValue(value, "set"), dev.arrax.primitives.Primitives.SCATTER, false); }
 
+    /** {@link #set(NDArray)} with a scalar, converted to the array's dtype. */
     public NDArray set(double value) { return set(Np.full(new int[0], value, base.dtype())); }
 
     /** {@code x.at[idx].add(v)}: repeated indices accumulate. */
     public NDArray add(NDArray value) { return Lax.scatterAt(base, indices, requireValue(value, "add"), dev.arrax.primitives.Primitives.SCATTER_ADD, false); }
 
+    /** {@link #add(NDArray)} with a scalar, converted to the array's dtype; repeated indices accumulate. */
     public NDArray add(double value) { return add(Np.full(new int[0], value, base.dtype())); }
 
     /**
@@ -372,16 +416,19 @@ public abstract class NDArray {
       return Lax.scatterAt(base, indices, requireValue(value, "mul"), dev.arrax.primitives.Primitives.SCATTER_MUL, uniqueIndices);
     }
 
+    /** {@link #mul(NDArray)} with a scalar, converted to the array's dtype. */
     public NDArray mul(double value) { return mul(Np.full(new int[0], value, base.dtype())); }
 
     /** {@code x.at[idx].min(v)}; tied values share the derivative, as in JAX. */
     public NDArray min(NDArray value) { return Lax.scatterAt(base, indices, requireValue(value, "min"), dev.arrax.primitives.Primitives.SCATTER_MIN, false); }
 
+    /** {@link #min(NDArray)} with a scalar, converted to the array's dtype. */
     public NDArray min(double value) { return min(Np.full(new int[0], value, base.dtype())); }
 
     /** {@code x.at[idx].max(v)}; tied values share the derivative, as in JAX. */
     public NDArray max(NDArray value) { return Lax.scatterAt(base, indices, requireValue(value, "max"), dev.arrax.primitives.Primitives.SCATTER_MAX, false); }
 
+    /** {@link #max(NDArray)} with a scalar, converted to the array's dtype. */
     public NDArray max(double value) { return max(Np.full(new int[0], value, base.dtype())); }
 
     /** {@code x.at[idx].get()} (= {@code x[idx]}): out-of-range indices clamped, as JAX's default for reads. */

@@ -51,6 +51,10 @@ public final class Nn {
   /** log(sum(exp(x))) over all elements. */
   public static NDArray logsumexp(NDArray x) { Np.nonNull("logsumexp", x); return logsumexp(Np.reshape(x, -1), 0, false); }
 
+  /**
+   * {@code log(sum(exp(x), axis))} without overflow, dropping that axis
+   * ({@code jax.nn.logsumexp(x, axis)}); see {@link #logsumexp(NDArray, int, boolean)}.
+   */
   public static NDArray logsumexp(NDArray x, int axis) { return logsumexp(x, axis, false); }
 
   /** log(sum(exp(x), axis)) computed as max + log(sum(exp(x - max))); an infinite max is not subtracted. */
@@ -76,6 +80,10 @@ public final class Nn {
     return Np.divide(unnormalized, Np.sum(unnormalized, a, true));
   }
 
+  /**
+   * Log-softmax along the last axis ({@code jax.nn.log_softmax(x)}): {@code x - logsumexp(x)}, e.g. the
+   * log-probabilities of a row of logits.
+   */
   public static NDArray logSoftmax(NDArray x) { return logSoftmax(x, -1); }
 
   /** x - max - log(sum(exp(x - max))) along {@code axis}. */

@@ -11,6 +11,10 @@ package dev.arrax;
  */
 @FunctionalInterface
 public interface ScanBody {
+  /**
+   * One step: the next carry (same shape and dtype as {@code carry}) and this step's output, from the carry
+   * and slice {@code x} (the scanned array without its leading axis).
+   */
   Step apply(NDArray carry, NDArray x);
 
   /** A step's result: the new carry (same shape and dtype as the old) and the output. */

@@ -48,6 +48,7 @@ public final class Special {
    */
   public static NDArray xlogy(NDArray x, NDArray y) { return xlog("xlogy", XLOGY, x, y); }
 
+  /** {@code x * log(y)} with a weakly typed scalar {@code x} (see {@link #xlogy(NDArray, NDArray)}). */
   public static NDArray xlogy(double x, NDArray y) { return xlogy(Np.weak(x, y), y); }
 
   /** {@code x * log1p(y)}, 0 where {@code x == 0} unless y is NaN ({@code jax.scipy.special.xlog1py}). */

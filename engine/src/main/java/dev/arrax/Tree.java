@@ -36,6 +36,7 @@ public final class Tree {
       this.description = description;
     }
 
+    /** The number of leaves a tree of this structure has; {@link Tree#unflatten} needs exactly that many. */
     public int leafCount() { return leafCount; }
 
     @Override public String toString() { return description; }
@@ -44,6 +45,12 @@ public final class Tree {
   /** Leaves in traversal order and the structure. */
   public record Flat(List<NDArray> leaves, Def def) {}
 
+  /**
+   * Splits a tree into its leaves, in traversal order (map keys sorted, lists and record components in
+   * order), and its structure ({@code jax.tree_util.tree_flatten}).
+   * {@code Tree.flatten(Map.of("w", w, "b", b))} has leaves {@code [b, w]}.
+   * @throws ArraxException for a map key that is not a string or a node that is not a tree
+   */
   public static Flat flatten(Object tree) {
     List<NDArray> leaves = new ArrayList<>();
     Def def = flattenInto(tree, leaves, "tree");

@@ -8,6 +8,11 @@ public final class ArrayType {
   private final int[] shape;
   private final DType dtype;
 
+  /**
+   * The type {@code dtype[shape...]}, e.g. {@code new ArrayType(DType.FLOAT32, 2, 3)} is {@code f32[2,3]};
+   * the shape is copied.
+   * @throws IllegalArgumentException for a negative dimension; {@link dev.arrax.ShapeException} if there are more than 2^31 - 1 elements
+   */
   public ArrayType(DType dtype, int... shape) {
     this.dtype = dtype;
     this.shape = shape.clone();
@@ -30,20 +35,30 @@ public final class ArrayType {
     return n;
   }
 
+  /** Same as the constructor: {@code ArrayType.of(DType.FLOAT64)} is the scalar type {@code f64[]}. */
   public static ArrayType of(DType dtype, int... shape) { return new ArrayType(dtype, shape); }
 
+  /** The element type. */
   public DType dtype() { return dtype; }
 
+  /** A copy of the shape (changing it does not change this type). */
   public int[] shape() { return shape.clone(); }
 
+  /**
+   * The size of one axis, without copying the shape; {@code axis} is not normalized (no negative indices).
+   */
   public int dim(int axis) { return shape[axis]; }
 
+  /** The number of axes (0 for a scalar). */
   public int rank() { return shape.length; }
 
+  /** The number of elements, the product of the shape (1 for a scalar). */
   public int size() { return Shapes.size(shape); }
 
+  /** This shape with another dtype, e.g. the bool type of a comparison. */
   public ArrayType withDtype(DType d) { return new ArrayType(d, shape); }
 
+  /** This dtype with another shape. */
   public ArrayType withShape(int... s) { return new ArrayType(dtype, s); }
 
   /** {@code f32[2,3]}, the form used in programs and error messages. */
@@ -56,6 +71,11 @@ public final class ArrayType {
     return sb.append(']').toString();
   }
 
+  /**
+   * Parses the printed form {@code f32[2,3]} (as {@link #toString()} writes it; {@code f64[]} for a
+   * scalar).
+   * @throws IllegalArgumentException for a malformed type, an unknown dtype or an invalid shape
+   */
   public static ArrayType parse(String s) {
     int open = s.indexOf('[');
     if (open < 0 || !s.endsWith("]")) throw new IllegalArgumentException("not a type: '" + s + "'");
