@@ -15,14 +15,89 @@ import java.util.Set;
  */
 public enum ElementwiseOp {
   // one operand
-  NEG(1), EXP(1), LOG(1), LOG1P(1), EXPM1(1), TANH(1), LOGISTIC(1), SIN(1), COS(1), TAN(1), SQRT(1), ABS(1),
-  SIGN(1), FLOOR(1), CEIL(1), ERF(1), ERF_INV(1), NOT(1), IS_FINITE(1), STOP_GRADIENT(1),
+  /** -x: the {@code neg} primitive. */
+  NEG(1),
+  /** e^x: the {@code exp} primitive. */
+  EXP(1),
+  /** natural log: the {@code log} primitive. */
+  LOG(1),
+  /** log(1 + x): the {@code log1p} primitive. */
+  LOG1P(1),
+  /** e^x - 1: the {@code expm1} primitive. */
+  EXPM1(1),
+  /** hyperbolic tangent: the {@code tanh} primitive. */
+  TANH(1),
+  /** 1 / (1 + e^-x): the {@code logistic} primitive. */
+  LOGISTIC(1),
+  /** sine: the {@code sin} primitive. */
+  SIN(1),
+  /** cosine: the {@code cos} primitive. */
+  COS(1),
+  /** tangent: the {@code tan} primitive. */
+  TAN(1),
+  /** square root: the {@code sqrt} primitive. */
+  SQRT(1),
+  /** absolute value: the {@code abs} primitive. */
+  ABS(1),
+  /** -1, 0 or +1: the {@code sign} primitive. */
+  SIGN(1),
+  /** floor: the {@code floor} primitive. */
+  FLOOR(1),
+  /** ceiling: the {@code ceil} primitive. */
+  CEIL(1),
+  /** error function: the {@code erf} primitive. */
+  ERF(1),
+  /** inverse error function: the {@code erf_inv} primitive. */
+  ERF_INV(1),
+  /** logical/bitwise not: the {@code not} primitive. */
+  NOT(1),
+  /** true where finite (bool result): the {@code is_finite} primitive. */
+  IS_FINITE(1),
+  /** identity on values, zero derivative: the {@code stop_gradient} primitive. */
+  STOP_GRADIENT(1),
   /** Conversion to the output's dtype (the primitive's params carry it). */
   CONVERT_ELEMENT_TYPE(1),
   // two operands
-  ADD(2), SUB(2), MUL(2), DIV(2), POW(2), REM(2), MAX(2), MIN(2), EQ(2), NE(2), LT(2), LE(2), GT(2), GE(2),
-  AND(2), OR(2), XOR(2), SHIFT_LEFT(2), SHIFT_RIGHT_LOGICAL(2),
+  /** a + b: the {@code add} primitive. */
+  ADD(2),
+  /** a - b: the {@code sub} primitive. */
+  SUB(2),
+  /** a * b: the {@code mul} primitive. */
+  MUL(2),
+  /** a / b: the {@code div} primitive. */
+  DIV(2),
+  /** a^b: the {@code pow} primitive. */
+  POW(2),
+  /** truncated remainder, sign of a: the {@code rem} primitive. */
+  REM(2),
+  /** maximum: the {@code max} primitive. */
+  MAX(2),
+  /** minimum: the {@code min} primitive. */
+  MIN(2),
+  /** a == b (bool): the {@code eq} primitive. */
+  EQ(2),
+  /** a != b (bool): the {@code ne} primitive. */
+  NE(2),
+  /** a &lt; b (bool): the {@code lt} primitive. */
+  LT(2),
+  /** a &lt;= b (bool): the {@code le} primitive. */
+  LE(2),
+  /** a &gt; b (bool): the {@code gt} primitive. */
+  GT(2),
+  /** a &gt;= b (bool): the {@code ge} primitive. */
+  GE(2),
+  /** logical/bitwise and: the {@code and} primitive. */
+  AND(2),
+  /** logical/bitwise or: the {@code or} primitive. */
+  OR(2),
+  /** logical/bitwise exclusive or: the {@code xor} primitive. */
+  XOR(2),
+  /** integer shift left: the {@code shift_left} primitive. */
+  SHIFT_LEFT(2),
+  /** integer shift right, zero fill: the {@code shift_right_logical} primitive. */
+  SHIFT_RIGHT_LOGICAL(2),
   // three operands
+  /** (pred, onFalse, onTrue): onTrue where pred, else onFalse: the {@code select_n} primitive. */
   SELECT_N(3);
 
   /** Operations whose result is bool whatever the operand dtype. */
