@@ -98,6 +98,13 @@ public final class Program implements Serializable {
 
   public static Program parse(String text) { return ProgramParser.parse(text); }
 
+  /**
+   * The program as a Graphviz {@code digraph} (equations as boxes, values as edges), for seeing a traced
+   * or optimized program: {@code Files.writeString(Path.of("f.dot"), Arrax.makeJaxpr(f, x).toDot())}, then
+   * {@code dot -Tsvg f.dot -o f.svg}.
+   */
+  public String toDot() { return ProgramDot.write(this); }
+
   /** Number of equations per primitive name, for tests and diagnostics. */
   public Map<String, Integer> primitiveCounts() {
     Map<String, Integer> m = new java.util.TreeMap<>();

@@ -40,6 +40,19 @@ class ExamplesTest {
   }
 
   @Test
+  void programGraphWritesBothProgramsAsGraphviz(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    dev.arrax.examples.ProgramGraph.Result r = dev.arrax.examples.ProgramGraph.run(dir);
+    assertEquals(r.traced().toDot(), java.nio.file.Files.readString(r.tracedDot()));
+    assertEquals(r.optimized().toDot(), java.nio.file.Files.readString(r.optimizedDot()));
+    assertTrue(r.optimized().eqns().size() < r.traced().eqns().size(), "the optimizer removes work: " + r.optimized().eqns().size());
+    // rendered exactly where Graphviz is installed
+    boolean hasDot = java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+        .anyMatch(d -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, "dot")));
+    assertEquals(hasDot, r.rendered());
+    assertEquals(hasDot, java.nio.file.Files.exists(dir.resolve("optimized.svg")));
+  }
+
+  @Test
   void hessianVectorProductsMatchTheClosedFormAndDriveANewtonStep() {
     HessianVectorProduct.Result r = HessianVectorProduct.run();
     assertTrue(r.maxErrorClosedForm() < 1e-14, "hvp vs closed form: " + r.maxErrorClosedForm());
