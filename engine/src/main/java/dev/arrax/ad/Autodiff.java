@@ -23,6 +23,11 @@ public final class Autodiff {
   /** Primal outputs and their tangents. */
   public record JvpOut(NDArray[] primals, NDArray[] tangents) {}
 
+  /**
+   * Forward mode ({@code jax.jvp}): runs {@code f} on JVP tracers and returns its outputs and their
+   * tangents (the directional derivative along {@code tangents}).
+   * @throws ShapeException if a tangent's type differs from its primal's
+   */
   public static JvpOut jvp(Function<NDArray[], NDArray[]> f, NDArray[] primals, NDArray[] tangents) {
     if (primals.length != tangents.length) {
       throw new ArraxException("jvp: " + primals.length + " primals but " + tangents.length + " tangents; give one tangent per primal");
@@ -59,6 +64,11 @@ public final class Autodiff {
   /** Outputs of f and its linearization: a program from input tangents (of the {@code wrt} inputs) to output tangents. */
   public record Linearized(NDArray[] primals, Program linear, int[] wrt) {}
 
+  /**
+   * Linearizes {@code f} at {@code primals} ({@code jax.linearize}): the primal outputs and a staged
+   * program, linear in the tangents of the inputs listed in {@code wrt}, that maps them to output tangents;
+   * reverse mode transposes it.
+   */
   public static Linearized linearize(String name, Function<NDArray[], NDArray[]> f, NDArray[] primals, int[] wrt) {
     JvpTrace jt = TraceStack.push(l -> new JvpTrace(l, name));
     StagingTrace st;

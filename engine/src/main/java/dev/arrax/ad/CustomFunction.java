@@ -43,15 +43,27 @@ public final class CustomFunction {
     this.bwd = bwd;
   }
 
+  /**
+   * {@code body} with a forward-mode rule ({@code jax.custom_jvp}): the rule maps (primals, tangents) to
+   * {output, output tangent}.
+   */
   public static CustomFunction withJvp(Function<NDArray[], NDArray> body, BiFunction<NDArray[], NDArray[], NDArray[]> jvpRule) {
     return new CustomFunction(body, jvpRule, null, null);
   }
 
+  /**
+   * {@code body} with a reverse-mode rule ({@code jax.custom_vjp}): {@code fwd} gives {output,
+   * residuals...}, {@code bwd} maps (residuals, output cotangent) to input cotangents.
+   */
   public static CustomFunction withVjp(Function<NDArray[], NDArray> body, Function<NDArray[], NDArray[]> fwd,
       BiFunction<NDArray[], NDArray, NDArray[]> bwd) {
     return new CustomFunction(body, null, fwd, bwd);
   }
 
+  /**
+   * Applies the function: when the innermost trace among the arguments is a JVP trace, through the
+   * custom rule; under a batching trace, batched; otherwise (plain arrays, staging) the body.
+   */
   public NDArray apply(NDArray[] args) {
     Trace top = null;
     for (NDArray a : args) {

@@ -11,6 +11,10 @@ import dev.arrax.core.Tracer;
 public final class JvpTrace extends Trace {
   private final String name;
 
+  /**
+   * A JVP trace at stack {@code level}; {@code name} is the transformation named in error messages (e.g.
+   * {@code jvp}, {@code grad}).
+   */
   public JvpTrace(int level, String name) {
     super(level);
     this.name = name;
@@ -20,6 +24,10 @@ public final class JvpTrace extends Trace {
 
   @Override public Tracer lift(NDArray value) { return new JvpTracer(this, value, new SymbolicZero(value.type())); }
 
+  /**
+   * A tracer of this trace carrying {@code primal} and its {@code tangent} (which may be a
+   * {@link SymbolicZero}).
+   */
   public JvpTracer wrap(NDArray primal, NDArray tangent) { return new JvpTracer(this, primal, tangent); }
 
   @Override public <P extends Params> NDArray[] process(Primitive<P> prim, NDArray[] args, P params) {
@@ -68,8 +76,10 @@ public final class JvpTrace extends Trace {
 
     @Override public Trace trace() { return trace; }
 
+    /** The primal value (a concrete array or a tracer of a lower trace). */
     public NDArray primal() { return primal; }
 
+    /** The tangent, of the primal's type; a {@link SymbolicZero} where it is known to be zero. */
     public NDArray tangent() { return tangent; }
 
     /** Forward mode knows the primal value, so Java control flow on it works under grad and jvp, as in JAX. */

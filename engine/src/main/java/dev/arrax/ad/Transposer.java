@@ -26,6 +26,10 @@ import java.util.Set;
 public final class Transposer {
   private Transposer() {}
 
+  /**
+   * Runs the linear program {@code linear} backwards ({@code jax.linear_transpose}): from one cotangent per
+   * output to one cotangent per linear input, using each primitive's transpose rule.
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static NDArray[] backward(Program linear, NDArray[] outCts) {
     Set<Var> isLinear = Collections.newSetFromMap(new IdentityHashMap<>());

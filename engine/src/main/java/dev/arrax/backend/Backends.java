@@ -31,7 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Backends {
   private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
+  /** The backend name {@code "cpu"}: the built-in compiled CPU backend, always available. */
   public static final String CPU = "cpu";
+  /**
+   * The backend name {@code "auto"}: the highest-priority usable backend that claims the whole program,
+   * else the CPU.
+   */
   public static final String AUTO = "auto";
   private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
   private static volatile List<Backend> cached;

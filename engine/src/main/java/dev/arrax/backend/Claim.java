@@ -8,11 +8,16 @@ package dev.arrax.backend;
 public record Claim(boolean accepted, String reason) {
   private static final Claim YES = new Claim(true, "");
 
+  /**
+   * Checks the claim.
+   * @throws IllegalArgumentException if a declined claim has no reason (a null reason of an accepted one becomes empty)
+   */
   public Claim {
     if (!accepted && (reason == null || reason.isBlank())) throw new IllegalArgumentException("a declined claim needs a reason");
     if (reason == null) reason = "";
   }
 
+  /** Accepts (a shared instance with an empty reason). */
   public static Claim yes() { return YES; }
 
   /** Declines, saying why ({@code "sort has no cuDF lowering"}). */

@@ -16,6 +16,10 @@ import java.nio.ByteOrder;
  * @param data  the elements, from position 0; at least {@code type.size() * elementBytes(dtype)} bytes
  */
 public record DirectArray(ArrayType type, ByteBuffer data) {
+  /**
+   * Checks the buffer.
+   * @throws IllegalArgumentException if it is not direct or holds fewer bytes than the type needs
+   */
   public DirectArray {
     long need = (long) type.size() * elementBytes(type.dtype());
     if (!data.isDirect()) throw new IllegalArgumentException("DirectArray needs a direct (off-heap) buffer for " + type);

@@ -14,11 +14,13 @@ import java.util.List;
 public record Placement(ProgramPlan plan, String requested, String backend, List<Decision> decisions, String note) {
   /** One segment's placement: the backend that runs it and the reasons other backends gave for declining it. */
   public record Decision(Segment segment, String backend, List<String> declined) {
+    /** Copies {@code declined} into an unmodifiable list. */
     public Decision {
       declined = List.copyOf(declined);
     }
   }
 
+  /** Copies {@code decisions} into an unmodifiable list; a null {@code note} becomes empty. */
   public Placement {
     decisions = List.copyOf(decisions);
     if (note == null) note = "";

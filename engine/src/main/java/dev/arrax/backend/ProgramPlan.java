@@ -16,6 +16,10 @@ import java.util.List;
  * @param rowMapped  per program input, whether its axis 0 is the row axis
  */
 public record ProgramPlan(Program program, List<Segment> segments, int rows, boolean[] rowMapped) {
+  /**
+   * Copies the segments and flags.
+   * @throws IllegalArgumentException if {@code rowMapped} does not have one entry per program input
+   */
   public ProgramPlan {
     segments = List.copyOf(segments);
     rowMapped = rowMapped.clone();

@@ -31,6 +31,7 @@ public record Segment(int index, Kind kind, List<Eqn> eqns, List<Var> inputs, Li
     OPAQUE
   }
 
+  /** Copies the equations, inputs and outputs into unmodifiable lists. */
   public Segment {
     eqns = List.copyOf(eqns);
     inputs = List.copyOf(inputs);

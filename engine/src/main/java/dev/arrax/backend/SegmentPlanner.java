@@ -38,6 +38,10 @@ public final class SegmentPlanner {
     return Segment.Kind.OPAQUE;
   }
 
+  /**
+   * Cuts {@code p} into segments in program order (see the class comment); each segment lists the variables
+   * it reads and those later segments or the program outputs read from it.
+   */
   public static List<Segment> plan(Program p) {
     List<List<Eqn>> groups = new ArrayList<>();
     List<Segment.Kind> kinds = new ArrayList<>();

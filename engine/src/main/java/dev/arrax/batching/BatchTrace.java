@@ -16,17 +16,23 @@ import dev.arrax.core.Tracer;
 public final class BatchTrace extends Trace {
   private final int axisSize;
 
+  /** A vmap trace at stack {@code level} whose mapped axis has {@code axisSize} elements. */
   public BatchTrace(int level, int axisSize) {
     super(level);
     this.axisSize = axisSize;
   }
 
+  /** The size of the mapped (batch) axis. */
   public int axisSize() { return axisSize; }
 
   @Override public String transformationName() { return "vmap"; }
 
   @Override public Tracer lift(NDArray value) { return new BatchTracer(this, value, Batched.NOT_MAPPED); }
 
+  /**
+   * A tracer of this trace: {@code value} holds the batch along axis {@code dim}, or is unbatched if
+   * {@code dim} is {@code Batched.NOT_MAPPED}.
+   */
   public BatchTracer wrap(NDArray value, int dim) { return new BatchTracer(this, value, dim); }
 
   @Override public <P extends Params> NDArray[] process(Primitive<P> prim, NDArray[] args, P params) {
@@ -71,8 +77,13 @@ public final class BatchTrace extends Trace {
 
     @Override public Trace trace() { return trace; }
 
+    /** The underlying array, including the batch axis (if mapped). */
     public NDArray value() { return value; }
 
+    /**
+     * The batch axis of {@link #value()}, or {@code Batched.NOT_MAPPED} (-1) when the value is the same for
+     * every batch element.
+     */
     public int dim() { return dim; }
   }
 }

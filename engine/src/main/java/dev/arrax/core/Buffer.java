@@ -18,6 +18,10 @@ public final class Buffer {
     this.size = size;
   }
 
+  /**
+   * A zero-filled buffer of {@code n} elements of {@code dtype}, backed by a primitive array (u32 in an
+   * {@code int[]}, bool in a {@code boolean[]}).
+   */
   public static Buffer allocate(DType dtype, int n) {
     Object data = switch (dtype) {
       case FLOAT32 -> new float[n];
@@ -41,13 +45,16 @@ public final class Buffer {
     return new Buffer(dtype, data, n);
   }
 
+  /** The element type. */
   public DType dtype() { return dtype; }
 
+  /** The number of elements. */
   public int size() { return size; }
 
   /** The backing primitive array (not a copy): callers that got a fresh buffer may fill it. */
   public Object array() { return data; }
 
+  /** Element {@code i} as a double: u32 read as unsigned, bool as 0 or 1 (i64 above 2^53 rounds). */
   public double getDouble(int i) {
     return switch (dtype) {
       case FLOAT32 -> ((float[]) data)[i];
@@ -71,6 +78,7 @@ public final class Buffer {
     };
   }
 
+  /** Element {@code i} as a boolean: itself for bool, else {@code value != 0} (NaN counts as true). */
   public boolean getBool(int i) {
     return dtype == DType.BOOL ? ((boolean[]) data)[i] : dtype.isFloating() ? getDouble(i) != 0.0 : getLong(i) != 0L;
   }
@@ -117,6 +125,7 @@ public final class Buffer {
     System.arraycopy(src.data, srcPos, data, dstPos, n);
   }
 
+  /** Every element as a double (see {@link #getDouble}), in a new array. */
   public double[] toDoubleArray() {
     double[] out = new double[size];
     for (int i = 0; i < size; i++) out[i] = getDouble(i);

@@ -14,6 +14,11 @@ public final class ConcreteArray extends NDArray {
   private volatile Buffer buffer;
   private final CompletableFuture<Buffer> pending;
 
+  /**
+   * An array holding {@code buffer}, whose dtype and size must match {@code type} (the buffer is not
+   * copied).
+   * @throws IllegalArgumentException if they do not
+   */
   public ConcreteArray(ArrayType type, Buffer buffer) {
     super(type);
     check(type, buffer);
@@ -64,6 +69,9 @@ public final class ConcreteArray extends NDArray {
     return new ConcreteArray(type, Buffer.allocate(type.dtype(), type.size()));
   }
 
+  /**
+   * An array of {@code type} with every element {@code value}, converted as {@link Buffer#setDouble} does.
+   */
   public static ConcreteArray full(ArrayType type, double value) {
     Buffer b = Buffer.allocate(type.dtype(), type.size());
     for (int i = 0; i < b.size(); i++) b.setDouble(i, value);

@@ -8,6 +8,13 @@ import dev.arrax.ShapeException;
 public final class Dispatch {
   private Dispatch() {}
 
+  /**
+   * Applies {@code prim} to {@code args} ({@code bind} in JAX): checks the types with the primitive's shape
+   * rule, then hands the application to the innermost active trace (or the dynamic trace, if higher) or,
+   * with no trace, evaluates it on the concrete arrays.
+   * @throws ArraxException for a null argument or a tracer used after its transformation ended
+   * @throws ShapeException if the shape rule rejects the argument types
+   */
   public static <P extends Params> NDArray[] bind(Primitive<P> prim, P params, NDArray[] args) {
     ArrayType[] inTypes = new ArrayType[args.length];
     Trace top = null;

@@ -9,6 +9,7 @@ package dev.arrax.core;
 public interface Params {
   /** For primitives without parameters. */
   record None() implements Params {
+    /** The single instance. */
     public static final None INSTANCE = new None();
   }
 }

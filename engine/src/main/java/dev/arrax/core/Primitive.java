@@ -20,13 +20,19 @@ public abstract class Primitive<P extends Params> {
   private final String name;
   private final Class<P> paramsType;
 
+  /**
+   * A primitive called {@code name} in printed programs (JAX's lax name, e.g. {@code "exp"}), with
+   * parameters of record type {@code paramsType} ({@code Params.None} if it has none).
+   */
   protected Primitive(String name, Class<P> paramsType) {
     this.name = name;
     this.paramsType = paramsType;
   }
 
+  /** The name in printed programs and in error messages, e.g. {@code dot_general}. */
   public final String name() { return name; }
 
+  /** The record class of this primitive's parameters; the program parser decodes parameters into it. */
   public final Class<P> paramsType() { return paramsType; }
 
   /** Output types for the given input types, or a {@link dev.arrax.ShapeException} naming this primitive. */
@@ -87,6 +93,7 @@ public abstract class Primitive<P extends Params> {
 
   /** Forward-mode result: primal outputs and tangents. */
   public record JvpResult(NDArray[] primals, NDArray[] tangents) {
+    /** A result with one output and its tangent. */
     public static JvpResult of(NDArray primal, NDArray tangent) {
       return new JvpResult(new NDArray[] {primal}, new NDArray[] {tangent});
     }
@@ -94,8 +101,10 @@ public abstract class Primitive<P extends Params> {
 
   /** vmap result: outputs and the batched axis of each. */
   public record Batched(NDArray[] outs, int[] dims) {
+    /** The batch dimension of a value that is not batched (the same for every batch element). */
     public static final int NOT_MAPPED = -1;
 
+    /** A result with one output batched along {@code dim} (or {@link #NOT_MAPPED}). */
     public static Batched of(NDArray out, int dim) {
       return new Batched(new NDArray[] {out}, new int[] {dim});
     }

@@ -6,6 +6,10 @@ import java.util.Arrays;
 public final class Shapes {
   private Shapes() {}
 
+  /**
+   * The number of elements, the product of the dimensions (1 for {@code []}).
+   * @throws IllegalArgumentException if it exceeds 2^31 - 1
+   */
   public static int size(int[] shape) {
     long n = 1;
     for (int d : shape) n *= d;
@@ -34,16 +38,19 @@ public final class Shapes {
     return a;
   }
 
+  /** {@code [2, 3]}, for error messages. */
   public static String str(int[] shape) {
     return Arrays.toString(shape);
   }
 
+  /** {@code [0, 1, ..., n - 1]}, e.g. every axis of a rank-n array. */
   public static int[] range(int n) {
     int[] r = new int[n];
     for (int i = 0; i < n; i++) r[i] = i;
     return r;
   }
 
+  /** True if {@code x} occurs in {@code xs}. */
   public static boolean contains(int[] xs, int x) {
     for (int v : xs) if (v == x) return true;
     return false;
@@ -64,6 +71,7 @@ public final class Shapes {
     return out;
   }
 
+  /** {@code shape} without axis {@code axis} (already normalized). */
   public static int[] remove(int[] shape, int axis) {
     int[] out = new int[shape.length - 1];
     for (int i = 0, j = 0; i < shape.length; i++) if (i != axis) out[j++] = shape[i];
@@ -79,12 +87,17 @@ public final class Shapes {
     return perm;
   }
 
+  /**
+   * The inverse permutation: {@code inv[perm[i]] = i}, so transposing by {@code perm} then by {@code inv}
+   * is the identity.
+   */
   public static int[] inversePerm(int[] perm) {
     int[] inv = new int[perm.length];
     for (int i = 0; i < perm.length; i++) inv[perm[i]] = i;
     return inv;
   }
 
+  /** {@code a} followed by {@code b}. */
   public static int[] concat(int[] a, int[] b) {
     int[] r = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, r, a.length, b.length);

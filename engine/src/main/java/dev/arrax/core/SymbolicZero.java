@@ -8,10 +8,12 @@ import dev.arrax.NDArray;
  * rules test for it with {@link #is} and materialize it with {@code zeros} where they must.
  */
 public final class SymbolicZero extends NDArray {
+  /** A zero of {@code type}. */
   public SymbolicZero(ArrayType type) {
     super(type);
   }
 
+  /** True if {@code x} is a symbolic zero (a rule then skips the work it would do on it). */
   public static boolean is(NDArray x) { return x instanceof SymbolicZero; }
 
   @Override public String toString() { return "Zero(" + type() + ")"; }

@@ -11,12 +11,15 @@ public abstract class Trace {
   private final int level;
   private boolean active = true;
 
+  /** A trace at {@code level}, its position on the trace stack (1 for the outermost). */
   protected Trace(int level) {
     this.level = level;
   }
 
+  /** The position on the trace stack: a primitive goes to the highest-level trace among its arguments. */
   public final int level() { return level; }
 
+  /** False once the trace has been popped; a tracer of an inactive trace has escaped its transformation. */
   public final boolean isActive() { return active; }
 
   final void deactivate() { active = false; }

@@ -17,6 +17,10 @@ public final class TraceStack {
     return t;
   }
 
+  /**
+   * Removes {@code t}, which must be the top of this thread's stack, and deactivates it.
+   * @throws IllegalStateException if it is not the top
+   */
   public static void pop(Trace t) {
     ArrayList<Trace> s = STACK.get();
     if (s.isEmpty() || s.get(s.size() - 1) != t) {

@@ -7,10 +7,12 @@ import dev.arrax.NDArray;
  * handed to its {@link Trace} instead of being computed. Shape and dtype are known; values usually not.
  */
 public abstract class Tracer extends NDArray {
+  /** A tracer of abstract type {@code type}. */
   protected Tracer(ArrayType type) {
     super(type);
   }
 
+  /** The trace this tracer belongs to, which receives the operations applied to it. */
   public abstract Trace trace();
 
   /**

@@ -17,6 +17,10 @@ import java.util.Set;
 public final class IrVerifier {
   private IrVerifier() {}
 
+  /**
+   * Checks {@code p} and its sub-programs (see the class comment).
+   * @throws IllegalStateException naming the first broken invariant
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static void verify(Program p) {
     Set<Var> defined = Collections.newSetFromMap(new IdentityHashMap<>());

@@ -6,6 +6,10 @@ import dev.arrax.core.ConcreteArray;
 
 /** A concrete scalar written inline in a program, printed as {@code 2.0:f32[]}. */
 public record Literal(ConcreteArray value) implements Atom {
+  /**
+   * A scalar literal.
+   * @throws IllegalArgumentException if {@code value} is not a scalar
+   */
   public Literal {
     if (value.ndim() != 0) throw new IllegalArgumentException("literals are scalars; got " + value.type());
   }

@@ -45,6 +45,11 @@ public final class ParamCodec {
     return a.getClass() == b.getClass() && format(a).equals(format(b));
   }
 
+  /**
+   * Parses {@link #format}'s text ({@code axes=(0,1) keepdims=false}) into a {@code type} record, matching
+   * keys to its components in snake case.
+   * @throws IllegalArgumentException for a malformed, missing, unknown or ill-typed parameter
+   */
   public static <P extends Params> P parse(Class<P> type, String text) {
     Map<String, String> kv = new LinkedHashMap<>();
     for (String part : splitTopLevel(text)) {

@@ -6,6 +6,7 @@ import dev.arrax.core.ArrayType;
 public final class Var implements Atom {
   private final ArrayType type;
 
+  /** A fresh variable of {@code type}, distinct from every other. */
   public Var(ArrayType type) {
     this.type = type;
   }

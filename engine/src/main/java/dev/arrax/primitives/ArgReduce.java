@@ -13,6 +13,7 @@ import dev.arrax.core.SymbolicZero;
 
 /** argmax / argmin along one axis: the first index of the extreme value; a NaN counts as the extreme (JAX). */
 public final class ArgReduce extends Primitive<ArgReduce.P> {
+  /** Parameters: the reduced {@code axis} (removed from the result) and the dtype of the returned indices. */
   public record P(int axis, DType indexDtype) implements Params {}
 
   private final boolean isMax;

@@ -22,6 +22,10 @@ public final class Batching {
     return moveAxis(x, dim, 0);
   }
 
+  /**
+   * Transposes {@code x} so that axis {@code from} is at position {@code to}, the other axes keeping their
+   * order; returns {@code x} itself if {@code from == to}.
+   */
   public static NDArray moveAxis(NDArray x, int from, int to) {
     if (from == to) return x;
     return Ops.transpose(x, Shapes.moveAxisPerm(x.ndim(), from, to));

@@ -15,6 +15,7 @@ import dev.arrax.core.SymbolicZero;
  * promotes before binding). Subclasses give the float64 function, the integer function and the JVP.
  */
 public abstract class BinaryElementwise extends Primitive<Params.None> {
+  /** A primitive for {@code op}, named {@code op.primitiveName()}, without parameters. */
   protected BinaryElementwise(dev.arrax.core.ElementwiseOp op) {
     super(op.primitiveName(), Params.None.class);
     this.op = op;
@@ -24,13 +25,16 @@ public abstract class BinaryElementwise extends Primitive<Params.None> {
 
   @Override public final dev.arrax.core.ElementwiseOp elementwiseOp() { return op; }
 
+  /** Whether integer operands (i32, i64, u32) are allowed; true unless overridden. */
   protected boolean acceptsIntegers() { return true; }
 
+  /** Whether bool operands are allowed; false unless overridden. */
   protected boolean acceptsBool() { return false; }
 
   /** bool for comparisons, else the operand dtype. */
   protected DType outDtype(DType in) { return in; }
 
+  /** The function on floating operands, in double precision (the result is rounded to f32 for f32 arrays). */
   protected abstract double apply(double a, double b);
 
   /** Integer (and bool, as 0/1) version; the result is wrapped to the output dtype. */

@@ -16,6 +16,7 @@ import dev.arrax.core.SymbolicZero;
  * derivative is zero, as in JAX.
  */
 public final class BitcastConvertType extends Primitive<BitcastConvertType.P> {
+  /** Parameters: the dtype whose bits the elements are reinterpreted as (same width). */
   public record P(DType newDtype) implements Params {}
 
   BitcastConvertType() {

@@ -18,6 +18,7 @@ import java.util.List;
  * Linear; its transpose sums over the broadcast axes.
  */
 public final class BroadcastInDim extends Primitive<BroadcastInDim.P> {
+  /** Parameters: the output {@code shape} and, per operand axis, the output axis it maps to. */
   public record P(int[] shape, int[] broadcastDimensions) implements Params {}
 
   BroadcastInDim() {

@@ -41,6 +41,10 @@ import java.util.function.Function;
 public final class Checkpoint extends Primitive<Checkpoint.P> {
   /** {@code body}: a closed program of the operands. */
   public record P(Program body) implements Params {
+    /**
+     * Checks the parameters.
+     * @throws IllegalArgumentException if the body has constants (it must be closed)
+     */
     public P {
       if (!body.constVars().isEmpty()) throw new IllegalArgumentException("checkpoint: the body must be closed (constants passed as operands)");
     }

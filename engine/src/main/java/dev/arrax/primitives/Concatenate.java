@@ -12,6 +12,7 @@ import dev.arrax.core.UndefinedPrimal;
 
 /** Joins operands along {@code dimension}; all other axes must agree. Linear; transposes to slices. */
 public final class Concatenate extends Primitive<Concatenate.P> {
+  /** Parameters: the axis to join along. */
   public record P(int dimension) implements Params {}
 
   Concatenate() {

@@ -34,6 +34,10 @@ import java.util.Arrays;
 public final class Cond extends Primitive<Cond.P> {
   /** The branches, closed programs of the operands; index k selects {@code branches[k]}. */
   public record P(Program[] branches) implements Params {
+    /**
+     * Copies the branches.
+     * @throws IllegalArgumentException if there is no branch or a branch has constants
+     */
     public P {
       if (branches.length == 0) throw new IllegalArgumentException("cond: needs at least one branch");
       for (Program b : branches) {

@@ -15,6 +15,7 @@ import dev.arrax.core.SymbolicZero;
  * bool is {@code x != 0}. Between floating types it is linear; to or from integers the derivative is zero.
  */
 public final class ConvertElementType extends Primitive<ConvertElementType.P> {
+  /** Parameters: the dtype to convert to. */
   public record P(DType newDtype) implements Params {}
 
   ConvertElementType() {

@@ -12,6 +12,7 @@ import dev.arrax.core.SymbolicZero;
 
 /** Inclusive cumulative sum along an axis (from the end when {@code reverse}). Linear; transposes to the reversed cumsum. */
 public final class Cumsum extends Primitive<Cumsum.P> {
+  /** Parameters: the axis to accumulate along, and whether to accumulate from the end. */
   public record P(int axis, boolean reverse) implements Params {}
 
   Cumsum() {

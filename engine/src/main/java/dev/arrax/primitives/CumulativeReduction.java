@@ -23,7 +23,15 @@ import dev.arrax.core.SymbolicZero;
  * runs on the reference evaluator (an explicit, logged fallback).
  */
 public final class CumulativeReduction extends Primitive<Cumsum.P> {
-  public enum Kind { PROD, MAX, MIN }
+  /** Which cumulative reduction. */
+  public enum Kind {
+    /** {@code cumprod}: running product. */
+    PROD,
+    /** {@code cummax}: running maximum. */
+    MAX,
+    /** {@code cummin}: running minimum. */
+    MIN
+  }
 
   private final Kind kind;
 

@@ -18,6 +18,10 @@ import dev.arrax.core.UndefinedPrimal;
  * Bilinear: the transpose rules are again dot_generals (JAX's _dot_general_transpose_lhs/rhs).
  */
 public final class DotGeneral extends Primitive<DotGeneral.P> {
+  /**
+   * Parameters: the contracted axes of each operand ({@code lhsContract[i]} pairs with
+   * {@code rhsContract[i]}) and the paired batch axes.
+   */
   public record P(int[] lhsContract, int[] rhsContract, int[] lhsBatch, int[] rhsBatch) implements Params {}
 
   DotGeneral() {

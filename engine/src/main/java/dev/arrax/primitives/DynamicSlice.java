@@ -16,6 +16,7 @@ import java.util.Arrays;
  * integer scalar per axis). Starts are clamped so the window fits, as in XLA. Linear in the array.
  */
 public final class DynamicSlice extends Primitive<DynamicSlice.P> {
+  /** Parameters: the static size of the window along each axis. */
   public record P(int[] sliceSizes) implements Params {}
 
   DynamicSlice() {

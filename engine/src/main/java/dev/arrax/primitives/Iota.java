@@ -10,6 +10,7 @@ import dev.arrax.core.Primitive;
 
 /** An array of the given shape whose elements are their index along {@code dimension}. No operands. */
 public final class Iota extends Primitive<Iota.P> {
+  /** Parameters: the output dtype and shape, and the axis whose index each element holds. */
   public record P(DType dtype, int[] shape, int dimension) implements Params {}
 
   Iota() {

@@ -16,6 +16,10 @@ import dev.arrax.core.SymbolicZero;
  * {@link Slice}.
  */
 public final class Pad extends Primitive<Pad.P> {
+  /**
+   * Parameters per axis: elements added before ({@code low}), after ({@code high}) and between neighbours
+   * ({@code interior}), all non-negative.
+   */
   public record P(int[] low, int[] high, int[] interior) implements Params {}
 
   Pad() {

@@ -20,7 +20,17 @@ public final class Reduce extends Primitive<Reduce.P> {
   /** {@code axes}: distinct, in range; the output drops them. */
   public record P(int[] axes) implements Params {}
 
-  public enum Kind { SUM, MAX, MIN, PROD }
+  /** Which reduction; for floats the identities are 0, -inf, +inf and 1 respectively. */
+  public enum Kind {
+    /** {@code reduce_sum}. */
+    SUM,
+    /** {@code reduce_max}. */
+    MAX,
+    /** {@code reduce_min}. */
+    MIN,
+    /** {@code reduce_prod}. */
+    PROD
+  }
 
   private final Kind kind;
 

@@ -11,6 +11,7 @@ import dev.arrax.core.SymbolicZero;
 
 /** Reinterprets the row-major elements with a new shape of the same size. Linear. */
 public final class Reshape extends Primitive<Reshape.P> {
+  /** Parameters: the new shape (same number of elements). */
   public record P(int[] newSizes) implements Params {}
 
   Reshape() {

@@ -38,7 +38,16 @@ import java.util.Arrays;
  * </ul>
  */
 public final class Scan extends Primitive<Scan.P> {
+  /**
+   * Parameters: scan from the end if {@code reverse}; {@code length} iterations; the body {@code jaxpr}
+   * takes {@code numConsts} constants, {@code numCarry} carries and one slice of each xs, and returns the
+   * carries and one slice of each ys.
+   */
   public record P(boolean reverse, int length, int numConsts, int numCarry, Program jaxpr) implements Params {
+    /**
+     * Checks the parameters.
+     * @throws IllegalArgumentException if the body has constants (it must be closed)
+     */
     public P {
       if (!jaxpr.constVars().isEmpty()) throw new IllegalArgumentException("scan: the body must be closed (constants passed as operands)");
     }

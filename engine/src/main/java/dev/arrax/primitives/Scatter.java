@@ -47,7 +47,18 @@ public final class Scatter extends Primitive<Scatter.P> {
   public record P(int axis, boolean dropOutOfBounds, boolean uniqueIndices) implements Params {}
 
   /** How an update is combined with the value it lands on. */
-  public enum Kind { SET, ADD, MUL, MIN, MAX }
+  public enum Kind {
+    /** {@code scatter}: the update replaces the value. */
+    SET,
+    /** {@code scatter_add}: the update is added; repeated indices accumulate. */
+    ADD,
+    /** {@code scatter_mul}: the value is multiplied by the update. */
+    MUL,
+    /** {@code scatter_min}: the minimum of the value and the update. */
+    MIN,
+    /** {@code scatter_max}: the maximum of the value and the update. */
+    MAX
+  }
 
   private final Kind kind;
 
@@ -56,6 +67,7 @@ public final class Scatter extends Primitive<Scatter.P> {
     this.kind = kind;
   }
 
+  /** How this scatter combines an update with the value it lands on. */
   public Kind kind() { return kind; }
 
   @Override public ArrayType[] outTypes(ArrayType[] in, P p) {

@@ -12,6 +12,7 @@ import dev.arrax.core.SymbolicZero;
 
 /** Static strided slice {@code [start, limit)} step {@code strides} per axis. Linear; transposes to a zero pad. */
 public final class Slice extends Primitive<Slice.P> {
+  /** Parameters per axis: the first index, the exclusive end, and the step. */
   public record P(int[] startIndices, int[] limitIndices, int[] strides) implements Params {}
 
   Slice() {

@@ -27,6 +27,10 @@ import java.util.Comparator;
  * where it came from by sorting it by the permutation {@code sort(keys, iota)}.
  */
 public final class Sort extends Primitive<Sort.P> {
+  /**
+   * Parameters: the axis sorted along, whether the sort is stable, and how many leading operands are the
+   * keys (compared lexicographically; the rest are permuted alongside).
+   */
   public record P(int dimension, boolean isStable, int numKeys) implements Params {}
 
   Sort() {

@@ -12,6 +12,7 @@ import dev.arrax.core.SymbolicZero;
 
 /** Permutes axes: output axis i is operand axis {@code permutation[i]}. Linear; transposes to the inverse permutation. */
 public final class Transpose extends Primitive<Transpose.P> {
+  /** Parameters: output axis i is operand axis {@code permutation[i]}. */
   public record P(int[] permutation) implements Params {}
 
   Transpose() {

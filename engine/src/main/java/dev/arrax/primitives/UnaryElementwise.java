@@ -16,6 +16,7 @@ import dev.arrax.core.SymbolicZero;
  * batching. Floating operands only unless {@link #acceptsIntegers()}.
  */
 public abstract class UnaryElementwise extends Primitive<Params.None> {
+  /** A primitive for {@code op}, named {@code op.primitiveName()}, without parameters. */
   protected UnaryElementwise(dev.arrax.core.ElementwiseOp op) {
     super(op.primitiveName(), Params.None.class);
     this.op = op;
@@ -28,6 +29,10 @@ public abstract class UnaryElementwise extends Primitive<Params.None> {
   /** Whether integer (and bool) operands are allowed. */
   protected boolean acceptsIntegers() { return false; }
 
+  /**
+   * The result dtype for an operand of dtype {@code in}: {@code in} unless overridden (bool for
+   * {@code is_finite}).
+   */
   protected DType outDtype(DType in) { return in; }
 
   /** The function in float64. */

@@ -33,6 +33,10 @@ public final class WhileLoop extends Primitive<WhileLoop.P> {
 
   /** cond: (cond consts, carries) -> bool[]; body: (body consts, carries) -> carries. */
   public record P(int condNconsts, Program condJaxpr, int bodyNconsts, Program bodyJaxpr) implements Params {
+    /**
+     * Checks the parameters.
+     * @throws IllegalArgumentException if either sub-program has constants (they must be closed)
+     */
     public P {
       if (!condJaxpr.constVars().isEmpty() || !bodyJaxpr.constVars().isEmpty()) {
         throw new IllegalArgumentException("while: sub-programs must be closed (constants passed as operands)");

@@ -11,6 +11,10 @@ import java.util.function.Function;
 public final class Staging {
   private Staging() {}
 
+  /**
+   * Traces {@code f} on fresh variables of {@code inTypes} into a program named {@code name}
+   * ({@code jax.make_jaxpr}): every operation is recorded, closed-over concrete arrays become constants.
+   */
   public static Program trace(String name, ArrayType[] inTypes, Function<NDArray[], NDArray[]> f) {
     StagingTrace t = TraceStack.push(l -> new StagingTrace(l, name));
     Trace prev = TraceStack.setDynamic(t);

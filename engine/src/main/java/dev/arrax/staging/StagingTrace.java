@@ -31,6 +31,7 @@ public final class StagingTrace extends Trace {
   private final List<Var> constVars = new ArrayList<>();
   private final List<NDArray> constValues = new ArrayList<>();
 
+  /** A staging trace at stack {@code level} building a program called {@code name}. */
   public StagingTrace(int level, String name) {
     super(level);
     this.name = name;

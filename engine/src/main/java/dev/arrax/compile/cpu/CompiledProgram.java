@@ -76,6 +76,10 @@ public final class CompiledProgram {
     return r;
   }
 
+  /**
+   * Optimizes {@code program} ({@link Passes#optimize}) and compiles it for the CPU: fused elementwise
+   * kernels generated and compiled with Janino, matmul and interpreted steps for the rest.
+   */
   public static CompiledProgram compile(Program program) {
     return compileOptimized(Passes.optimize(program));
   }
@@ -113,6 +117,10 @@ public final class CompiledProgram {
     return r;
   }
 
+  /**
+   * Runs the program on concrete arrays of its input types and returns its outputs.
+   * @throws ArraxException if the count or the types of the arguments do not match
+   */
   public NDArray[] run(NDArray... args) {
     if (args.length != inputSlots.length) {
       throw new ArraxException("compiled program takes " + inputSlots.length + " arguments, got " + args.length);

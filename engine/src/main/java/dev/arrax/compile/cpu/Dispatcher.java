@@ -24,6 +24,10 @@ public final class Dispatcher {
     return t;
   });
 
+  /**
+   * Runs {@code program} on {@code args}: queued on the dispatch thread (returning arrays whose values
+   * arrive later) unless dispatch is synchronous here, then directly.
+   */
   public static NDArray[] run(CompiledProgram program, NDArray[] args) {
     if (!ASYNC || Parallel.threads() == 1) return program.run(args);
     ArrayType[] outTypes = program.optimized().outTypes();

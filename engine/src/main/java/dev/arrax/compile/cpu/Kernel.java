@@ -8,5 +8,9 @@ package dev.arrax.compile.cpu;
  * block of rows (from row r, so origin r times its elements per row) is used in place of the whole array.
  */
 public interface Kernel {
+  /**
+   * Computes rows {@code [rowFrom, rowTo)} and, within each, columns {@code [colFrom, colTo)}, reading and
+   * writing {@code buffers} with element indices shifted by {@code origins}.
+   */
   void run(Object[] buffers, int[] origins, int rowFrom, int rowTo, int colFrom, int colTo);
 }

@@ -22,11 +22,16 @@ public final class Parallel {
 
   private Parallel() {}
 
+  /**
+   * Sets the number of threads kernels may split across (overrides {@code arrax.threads}).
+   * @throws IllegalArgumentException if {@code n < 1}
+   */
   public static void setThreads(int n) {
     if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
     threads = n;
   }
 
+  /** The thread count in effect: 1 inside {@link #runSingleThreaded}, else the configured count. */
   public static int threads() { return SINGLE.get() ? 1 : threads; }
 
   /** Runs {@code body} with kernels on this thread only (used inside Spark tasks, whose cores Spark already schedules). */

@@ -8,6 +8,10 @@ package dev.arrax.compile.cpu;
 public final class VectorSupport {
   private VectorSupport() {}
 
+  /**
+   * True when the {@code jdk.incubator.vector} module is loaded and {@code -Darrax.disableVectorApi} is not
+   * set; f32 kernels and matrix products then use the Vector API.
+   */
   public static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
       && !Boolean.getBoolean("arrax.disableVectorApi");
 }

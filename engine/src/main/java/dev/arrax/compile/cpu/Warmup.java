@@ -22,6 +22,10 @@ public final class Warmup {
 
   private Warmup() {}
 
+  /**
+   * Starts the warm-up on a low-priority daemon thread, once per JVM; does nothing if
+   * {@code -Darrax.warmup=false}.
+   */
   public static void startInBackground() {
     if ("false".equals(System.getProperty("arrax.warmup")) || !STARTED.compareAndSet(false, true)) return;
     Thread t = new Thread(Warmup::run, "arrax-warmup");

@@ -352,34 +352,42 @@ public final class ScalarMath {
     for (int i = 0; i < n; i++) out[outOff + i] = exp(in[inOff + i]);
   }
 
+  /** out[outOff + i] = expm1(in[inOff + i]) for i &lt; n, with the scalar {@link #expm1(float)}; in and out may be the same array. */
   public static void expm1(float[] in, int inOff, float[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) out[outOff + i] = expm1(in[inOff + i]);
   }
 
+  /** out[outOff + i] = log(in[inOff + i]) for i &lt; n, with the scalar {@link #log(float)}; in and out may be the same array. */
   public static void log(float[] in, int inOff, float[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) out[outOff + i] = log(in[inOff + i]);
   }
 
+  /** out[outOff + i] = log1p(in[inOff + i]) for i &lt; n, with the scalar {@link #log1p(float)}; in and out may be the same array. */
   public static void log1p(float[] in, int inOff, float[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) out[outOff + i] = log1p(in[inOff + i]);
   }
 
+  /** out[outOff + i] = tanh(in[inOff + i]) for i &lt; n, with the scalar {@link #tanh(float)}; in and out may be the same array. */
   public static void tanh(float[] in, int inOff, float[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) out[outOff + i] = tanh(in[inOff + i]);
   }
 
+  /** out[outOff + i] = logistic(in[inOff + i]) for i &lt; n, with the scalar {@link #logistic(float)}; in and out may be the same array. */
   public static void logistic(float[] in, int inOff, float[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) out[outOff + i] = logistic(in[inOff + i]);
   }
 
+  /** out[outOff + i] = erf(in[inOff + i]) for i &lt; n, with the scalar {@link #erf(float)}; in and out may be the same array. */
   public static void erf(float[] in, int inOff, float[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) out[outOff + i] = erf(in[inOff + i]);
   }
 
+  /** out[outOff + i] = sin(in[inOff + i]) for i &lt; n, with the scalar {@link #sin(float)}; in and out may be the same array. */
   public static void sin(float[] in, int inOff, float[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) out[outOff + i] = sin(in[inOff + i]);
   }
 
+  /** out[outOff + i] = cos(in[inOff + i]) for i &lt; n, with the scalar {@link #cos(float)}; in and out may be the same array. */
   public static void cos(float[] in, int inOff, float[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) out[outOff + i] = cos(in[inOff + i]);
   }
