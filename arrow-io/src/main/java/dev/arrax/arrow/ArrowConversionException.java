@@ -7,6 +7,7 @@ import dev.arrax.ArraxException;
  * different lengths, or an unsupported vector type. The message names the column and the row.
  */
 public class ArrowConversionException extends ArraxException {
+  /** A conversion error; the message names the column, the row and the fix. */
   public ArrowConversionException(String message) {
     super(message);
   }

@@ -50,8 +50,10 @@ public final class ArrowIpc {
       this.batches = Collections.unmodifiableList(batches);
     }
 
+    /** The Arrow schema shared by every batch (as written). */
     public Schema schema() { return schema; }
 
+    /** The batches in stream order, read-only; they stay valid until this object is closed. */
     public List<VectorSchemaRoot> batches() { return batches; }
 
     @Override public void close() {

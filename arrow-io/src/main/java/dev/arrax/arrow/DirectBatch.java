@@ -62,6 +62,10 @@ public final class DirectBatch implements AutoCloseable {
    * @param rowShape  the shape of one row's value
    */
   public record Column(String name, DType dtype, int[] rowShape) {
+    /**
+     * Checks the column and copies {@code rowShape}.
+     * @throws IllegalArgumentException for a null component or a negative dimension
+     */
     public Column {
       if (name == null || dtype == null || rowShape == null) throw new IllegalArgumentException("DirectBatch.Column: name, dtype and rowShape must not be null");
       rowShape = rowShape.clone();
@@ -126,6 +130,7 @@ public final class DirectBatch implements AutoCloseable {
     }
   }
 
+  /** The columns, in the order they were allocated (the field order of {@link #root()}). */
   public List<Column> columns() { return columns; }
 
   /** The batch as an Arrow record batch (valid after {@link #setRowCount}). */

@@ -23,7 +23,14 @@ package dev.arrax.arrow;
  */
 public final class NullPolicy {
   /** The three behaviours; {@link #kind()} tells which one a policy has. */
-  public enum Kind { ERROR, NULL_ROW, FILL }
+  public enum Kind {
+    /** Any null is an {@link ArrowConversionException} naming the column and row. */
+    ERROR,
+    /** A row with a null input is null: 0 in the array, masked back to null on output. */
+    NULL_ROW,
+    /** Each null element is replaced by {@link NullPolicy#fillValue()}. */
+    FILL
+  }
 
   /** Rejects any null (the default). */
   public static final NullPolicy ERROR = new NullPolicy(Kind.ERROR, 0.0);
@@ -47,6 +54,7 @@ public final class NullPolicy {
     return new NullPolicy(Kind.FILL, value);
   }
 
+  /** Which of the three behaviours this policy has, e.g. {@code NullPolicy.fill(0.0).kind() == Kind.FILL}. */
   public Kind kind() { return kind; }
 
   /** The replacement value of a {@link Kind#FILL} policy (0 for the others). */
