@@ -57,22 +57,36 @@ public final class ArraxEstimator extends Estimator<ArraxModel> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ArraxEstimator.class);
 
+  /** This stage's unique id, returned by {@code uid()} (Spark ML's identifier of a pipeline stage). */
   private final String uid;
   private final transient Arrax.TreeLoss<Map<String, NDArray>> loss;
   private final transient Arrax.TreeLoss<Map<String, NDArray>> predict;
   private final transient Map<String, NDArray> initial;
+  /** The {@code lossCols} param: columns the loss reads per row, in argument order. */
   private final StringArrayParam lossCols;
+  /** The {@code inputCols} param: columns the prediction function reads per row, in argument order. */
   private final StringArrayParam inputCols;
+  /** The {@code arrayLengths} param: length of each array input column, for transformSchema before any data. */
   private final IntArrayParam arrayLengths;
+  /** The {@code outputCol} param: the prediction column. */
   private final Param<String> outputCol;
+  /** The {@code optimizer} param: lbfgs or adam. */
   private final Param<String> optimizer;
+  /** The {@code maxIter} param: most iterations. */
   private final IntParam maxIter;
+  /** The {@code tol} param: stop when the objective's gradient norm is at most this. */
   private final DoubleParam tol;
+  /** The {@code regParam} param: L2 strength: adds regParam/2 ||p||^2 per regularized parameter. */
   private final DoubleParam regParam;
+  /** The {@code regularizedParams} param: names of the parameters the L2 term applies to (default all). */
   private final StringArrayParam regularizedParams;
+  /** The {@code learningRate} param: Adam's step size. */
   private final DoubleParam learningRate;
+  /** The {@code batchRows} param: rows per compiled batch (spark.arrax.batchRows, default 65536). */
   private final IntParam batchRows;
+  /** The {@code nullPolicy} param: error, null_row or fill:&lt;value&gt; (spark.arrax.nullPolicy, default error). */
   private final Param<String> nullPolicy;
+  /** The {@code backend} param: cpu, gpu, auto or an installed backend's name (spark.arrax.backend, default cpu). */
   private final Param<String> backend;
 
   /**

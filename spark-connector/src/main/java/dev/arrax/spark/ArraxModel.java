@@ -35,14 +35,22 @@ public final class ArraxModel extends Model<ArraxModel> implements DefaultParams
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** This stage's unique id, returned by {@code uid()} (Spark ML's identifier of a pipeline stage). */
   private final String uid;
   private transient TrainingSummary summary;
+  /** The {@code inputCols} param: input columns of the prediction function, one argument each. */
   private final StringArrayParam inputCols;
+  /** The {@code outputCol} param: the prediction column. */
   private final Param<String> outputCol;
+  /** The {@code program} param: the per-row prediction program's text, fitted parameters as constants. */
   private final Param<String> program;
+  /** The {@code parameters} param: the fitted parameters as JSON {name: {dtype, shape, values}}. */
   private final Param<String> parameters;
+  /** The {@code batchRows} param: rows per compiled batch (spark.arrax.batchRows, default 65536). */
   private final IntParam batchRows;
+  /** The {@code nullPolicy} param: error, null_row or fill:&lt;value&gt; (spark.arrax.nullPolicy, default error). */
   private final Param<String> nullPolicy;
+  /** The {@code backend} param: cpu, gpu, auto or an installed backend's name (spark.arrax.backend, default cpu). */
   private final Param<String> backend;
 
   /** A model whose content comes from its params: what {@code MLReader} builds when loading (use {@link #load(String)}). */

@@ -51,17 +51,39 @@ import org.apache.spark.sql.RuntimeConfig;
  * }</pre>
  */
 public final class ArraxOptions {
+  /**
+   * Spark conf key for the rows per batch ({@link #withBatchRows}); e.g.
+   * {@code spark.conf().set("spark.arrax.batchRows", "8192")}.
+   */
   public static final String BATCH_ROWS_KEY = "spark.arrax.batchRows";
+  /**
+   * Spark conf key for the null policy ({@link #withNullPolicy}): {@code error}, {@code null_row} or
+   * {@code fill:<value>}.
+   */
   public static final String NULL_POLICY_KEY = "spark.arrax.nullPolicy";
+  /**
+   * Spark conf key for the backend ({@link #withBackend(String)}): {@code cpu}, {@code gpu}, {@code auto}
+   * or an installed backend's name.
+   */
   public static final String BACKEND_KEY = "spark.arrax.backend";
+  /**
+   * Spark conf key that logs the plan when a job is set up ({@link #withExplain}): {@code true} or
+   * {@code false}.
+   */
   public static final String EXPLAIN_KEY = "spark.arrax.explain";
   /** The JVM property that turns on {@link #withExplain} for every call: {@code -Darrax.explain=true}. */
   public static final String EXPLAIN_PROPERTY = "arrax.explain";
+  /** Rows per batch when neither the options nor the Spark conf set it: 65,536. */
   public static final int DEFAULT_BATCH_ROWS = 65_536;
 
   /** The backends every build knows by name; {@link #withBackend(String)} also takes any other installed backend's name. */
   public enum Backend {
-    CPU, GPU, AUTO;
+    /** The built-in CPU backend ({@code cpu}), the default. */
+    CPU,
+    /** The GPU backend ({@code gpu}, from the gpu-rapids module); an error if it cannot be used. */
+    GPU,
+    /** The highest-priority usable backend that claims the whole program, else the CPU ({@code auto}). */
+    AUTO;
 
     /** {@code cpu}, {@code gpu} or {@code auto}, in any case. */
     public static Backend parse(String s) {
@@ -103,11 +125,20 @@ public final class ArraxOptions {
     return new ArraxOptions(rows, nullPolicy, backend, explain, arrayLengths, name);
   }
 
+  /**
+   * What to do with null inputs: {@link NullPolicy#ERROR} (the default), {@link NullPolicy#NULL_ROW} or
+   * {@link NullPolicy#fill(double)}.
+   * @throws IllegalArgumentException if {@code policy} is null
+   */
   public ArraxOptions withNullPolicy(NullPolicy policy) {
     if (policy == null) throw new IllegalArgumentException("null policy must not be null; use NullPolicy.ERROR, NULL_ROW or fill(v)");
     return new ArraxOptions(batchRows, policy, backend, explain, arrayLengths, name);
   }
 
+  /**
+   * The backend to run on, by constant: {@code withBackend(Backend.GPU)} is {@code withBackend("gpu")}.
+   * @throws IllegalArgumentException if {@code b} is null
+   */
   public ArraxOptions withBackend(Backend b) {
     if (b == null) throw new IllegalArgumentException("backend must not be null; use Backend.CPU, GPU or AUTO");
     return withBackend(b.backendName());
@@ -151,6 +182,10 @@ public final class ArraxOptions {
   /** The rows per batch, or the default when unset (the Spark conf is consulted only when running). */
   public int batchRows() { return batchRows != null ? batchRows : DEFAULT_BATCH_ROWS; }
 
+  /**
+   * The null policy, or {@link NullPolicy#ERROR} when unset (the Spark conf is consulted only when
+   * running).
+   */
   public NullPolicy nullPolicy() { return nullPolicy != null ? nullPolicy : NullPolicy.ERROR; }
 
   /** The backend's name ({@code cpu}, {@code gpu}, {@code auto}, ...): {@code cpu} when unset. */
@@ -159,6 +194,7 @@ public final class ArraxOptions {
   /** Whether the plan is logged when a job is set up: the option, else {@code -Darrax.explain}. */
   public boolean explain() { return explain != null ? explain : Boolean.getBoolean(EXPLAIN_PROPERTY); }
 
+  /** The array lengths given with {@link #withArrayLength}, by column name, read-only (empty when none). */
   public Map<String, Integer> arrayLengths() { return arrayLengths; }
 
   /** The name given with {@link #withName}, or null. */

@@ -48,17 +48,26 @@ import org.apache.spark.sql.types.StructType;
 public final class ArraxTransformer extends Transformer implements DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
+  /** This stage's unique id, returned by {@code uid()} (Spark ML's identifier of a pipeline stage). */
   private final String uid;
   private transient MultiFn fn;
   /** The row lengths of a saved program's array inputs (0 for scalars), or null for a Java function. */
   private transient int[] programLengths;
+  /** The {@code inputCols} param: input columns, one argument of the per-row function each. */
   private final StringArrayParam inputCols;
+  /** The {@code outputCols} param: output columns, one per output of the function. */
   private final StringArrayParam outputCols;
+  /** The {@code arrayLengths} param: length of each array input column (ignored for scalar columns). */
   private final IntArrayParam arrayLengths;
+  /** The {@code batchRows} param: rows per compiled batch (spark.arrax.batchRows, default 65536). */
   private final IntParam batchRows;
+  /** The {@code nullPolicy} param: error, null_row or fill:&lt;value&gt; (spark.arrax.nullPolicy, default error). */
   private final Param<String> nullPolicy;
+  /** The {@code backend} param: cpu, gpu, auto or an installed backend's name (spark.arrax.backend, default cpu). */
   private final Param<String> backend;
+  /** The {@code program} param: the traced per-row program's text (set by transform/transformSchema, saved and loaded). */
   private final Param<String> program;
+  /** The {@code singleOutput} param: true: one output (k columns from a per-row [k] output); false: one column per output. */
   private final BooleanParam singleOutput;
 
   /** A transformer for a function with one output (one column, or k columns from a per-row [k] output). */
