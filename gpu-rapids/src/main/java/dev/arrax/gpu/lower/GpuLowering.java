@@ -51,6 +51,7 @@ public final class GpuLowering {
    * @param hostMaxElements        most elements of a host step's result (default 1,048,576)
    */
   public record Limits(int narrowMax, int maxAstOperators, int fanoutInlineOperators, int hostMaxElements) {
+    /** The limits from the system properties above, each defaulting as documented. */
     public static Limits defaults() {
       return new Limits(Integer.getInteger("arrax.gpu.narrowMax", 256), Integer.getInteger("arrax.gpu.maxAstOperators", 512),
           Integer.getInteger("arrax.gpu.fanoutInlineOperators", 1), Integer.getInteger("arrax.gpu.hostMaxElements", 1 << 20));
@@ -62,10 +63,12 @@ public final class GpuLowering {
    * (by segment index; a segment that only depends on a declined one says so).
    */
   public record Result(GpuPlan plan, Map<Integer, String> declined) {
+    /** Copies {@code declined} into an unmodifiable map. */
     public Result {
       declined = Map.copyOf(declined);
     }
 
+    /** True when {@code plan} is set, that is every segment lowered. */
     public boolean lowered() { return plan != null; }
   }
 
@@ -84,10 +87,14 @@ public final class GpuLowering {
     return s;
   }
 
+  /** Lowers {@code plan} with {@link Limits#defaults()}. */
   public static Result lower(ProgramPlan plan) {
     return lower(plan, Limits.defaults());
   }
 
+  /**
+   * Lowers every segment of {@code plan} into one {@link GpuPlan}, or says per segment why it was declined.
+   */
   public static Result lower(ProgramPlan plan, Limits limits) {
     return new Lowerer(plan, limits).run();
   }

@@ -7,8 +7,51 @@ package dev.arrax.gpu.plan;
  * {@link Step.IfElse} for those.
  */
 public enum AstBinaryOp {
-  ADD, SUB, MUL, DIV, TRUE_DIV, FLOOR_DIV, MOD, PYMOD, POW, EQUAL, NULL_EQUAL, NOT_EQUAL, LESS, GREATER,
-  LESS_EQUAL, GREATER_EQUAL, BITWISE_AND, BITWISE_OR, BITWISE_XOR, LOGICAL_AND, NULL_LOGICAL_AND, LOGICAL_OR,
+  /** {@code a + b}. */
+  ADD,
+  /** {@code a - b}. */
+  SUB,
+  /** {@code a * b}. */
+  MUL,
+  /** {@code a / b} in the operands' type. */
+  DIV,
+  /** {@code a / b} in floating point (printed {@code /.}). */
+  TRUE_DIV,
+  /** {@code floor(a / b)} (printed {@code //}). */
+  FLOOR_DIV,
+  /** Remainder with the sign of {@code a}, as C's {@code fmod}. */
+  MOD,
+  /** Remainder with the sign of {@code b}, as Python's {@code %}. */
+  PYMOD,
+  /** {@code a^b}. */
+  POW,
+  /** {@code a == b} ({@code BOOL8}). */
+  EQUAL,
+  /** {@code a == b} where two nulls are equal (printed {@code <=>}). */
+  NULL_EQUAL,
+  /** {@code a != b} ({@code BOOL8}). */
+  NOT_EQUAL,
+  /** {@code a < b} ({@code BOOL8}). */
+  LESS,
+  /** {@code a > b} ({@code BOOL8}). */
+  GREATER,
+  /** {@code a <= b} ({@code BOOL8}). */
+  LESS_EQUAL,
+  /** {@code a >= b} ({@code BOOL8}). */
+  GREATER_EQUAL,
+  /** Bitwise and. */
+  BITWISE_AND,
+  /** Bitwise or. */
+  BITWISE_OR,
+  /** Bitwise exclusive or. */
+  BITWISE_XOR,
+  /** Logical and. */
+  LOGICAL_AND,
+  /** Logical and with SQL null semantics ({@code null && false} is false; printed {@code &&?}). */
+  NULL_LOGICAL_AND,
+  /** Logical or. */
+  LOGICAL_OR,
+  /** Logical or with SQL null semantics ({@code null || true} is true; printed {@code ||?}). */
   NULL_LOGICAL_OR;
 
   /** Whether the operator compares (result {@code BOOL8}). */

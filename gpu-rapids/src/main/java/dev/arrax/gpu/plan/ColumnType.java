@@ -9,7 +9,12 @@ import dev.arrax.DType;
  * saturating, wrap-around semantics, and no workload needs them on the device.
  */
 public enum ColumnType {
-  FLOAT32(DType.FLOAT32, 4), FLOAT64(DType.FLOAT64, 8), BOOL8(DType.BOOL, 1);
+  /** cuDF {@code FLOAT32}, for engine {@code f32}; 4 bytes. */
+  FLOAT32(DType.FLOAT32, 4),
+  /** cuDF {@code FLOAT64}, for engine {@code f64}; 8 bytes. */
+  FLOAT64(DType.FLOAT64, 8),
+  /** cuDF {@code BOOL8}, for engine {@code bool}; one byte, 0 or 1. */
+  BOOL8(DType.BOOL, 1);
 
   private final DType dtype;
   private final int bytes;
@@ -25,6 +30,7 @@ public enum ColumnType {
   /** Bytes per element on the device (and in a {@link dev.arrax.backend.DirectArray}). */
   public int bytes() { return bytes; }
 
+  /** True for {@link #FLOAT32} and {@link #FLOAT64}. */
   public boolean isFloating() { return this != BOOL8; }
 
   /** The column type of an engine dtype, or null when such row values are not lowered. */

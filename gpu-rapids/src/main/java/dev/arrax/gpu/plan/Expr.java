@@ -31,6 +31,10 @@ public sealed interface Expr permits Expr.Column, Expr.Const, Expr.Param, Expr.U
 
   /** A literal known when the plan is made (a constant of the program); bool as 0 or 1. */
   record Const(ColumnType type, double value) implements Expr {
+    /**
+     * Checks the literal.
+     * @throws IllegalArgumentException for an f32 literal that is not exactly a float value
+     */
     public Const {
       if (type == ColumnType.FLOAT32 && !Double.isNaN(value) && (double) (float) value != value) {
         throw new IllegalArgumentException("f32 literal " + value + " is not a float value");
@@ -47,6 +51,10 @@ public sealed interface Expr permits Expr.Column, Expr.Const, Expr.Param, Expr.U
 
   /** A unary AST operation; {@link #of} checks the types. */
   record Unary(AstUnaryOp op, Expr operand, ColumnType type) implements Expr {
+    /**
+     * {@code op(operand)} with its result type.
+     * @throws IllegalArgumentException if {@code op} does not take the operand's type
+     */
     public static Unary of(AstUnaryOp op, Expr operand) {
       ColumnType t = op.resultType(operand.type());
       if (t == null) throw new IllegalArgumentException("AST " + op + " does not take " + operand.type());
@@ -58,6 +66,10 @@ public sealed interface Expr permits Expr.Column, Expr.Const, Expr.Param, Expr.U
 
   /** A binary AST operation on two operands of one type; {@link #of} checks the types. */
   record Binary(AstBinaryOp op, Expr left, Expr right, ColumnType type) implements Expr {
+    /**
+     * {@code left op right} with its result type.
+     * @throws IllegalArgumentException if the operand types differ or {@code op} does not take them
+     */
     public static Binary of(AstBinaryOp op, Expr left, Expr right) {
       if (left.type() != right.type()) {
         throw new IllegalArgumentException("AST " + op + " operands differ in type: " + left.type() + " and " + right.type() + " (the AST does not promote)");

@@ -45,6 +45,10 @@ public record GpuPlan(int rows, ArrayType[] inTypes, ArrayType[] outTypes, List<
     List<InputBinding> inputs, List<HostStep> prelude, List<Step> steps, List<HostStep> epilogue, List<OutputBinding> outputs,
     int scalars) {
 
+  /**
+   * Copies the arrays and lists.
+   * @throws IllegalArgumentException if column i does not have id i
+   */
   public GpuPlan {
     inTypes = inTypes.clone();
     outTypes = outTypes.clone();
@@ -60,6 +64,7 @@ public record GpuPlan(int rows, ArrayType[] inTypes, ArrayType[] outTypes, List<
     }
   }
 
+  /** The column with id {@code id} (its index in {@link #columns()}). */
   public ColumnInfo column(int id) { return columns.get(id); }
 
   /** Elements per row of the widest flat column a run builds (uploads, wide columns, interleaved outputs). */

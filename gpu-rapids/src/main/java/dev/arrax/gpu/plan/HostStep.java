@@ -20,11 +20,13 @@ import java.util.StringJoiner;
  * @param afterDevice  whether it belongs to the epilogue
  */
 public record HostStep(Primitive<?> primitive, Params params, List<SlotView> inputs, int[] outSlots, boolean afterDevice) {
+  /** Copies the inputs and output slots. */
   public HostStep {
     inputs = List.copyOf(inputs);
     outSlots = outSlots.clone();
   }
 
+  /** {@code $s4 = reduce_sum[axes=(0)] $s2}: the step as plans print it. */
   public String describe() {
     StringJoiner outs = new StringJoiner(", ");
     for (int s : outSlots) outs.add("$s" + s);

@@ -7,10 +7,12 @@ package dev.arrax.gpu.plan;
  * an input that is not row-mapped is a parameter: a host slot whose elements become AST literals.
  */
 public sealed interface InputBinding permits InputBinding.Rows, InputBinding.Wide, InputBinding.Parameter {
+  /** The index of the program input this binding is for. */
   int input();
 
   /** {@code columns[k]} holds element {@code k} of every row (one column when a row is one element). */
   record Rows(int input, int[] columns) implements InputBinding {
+    /** Copies {@code columns}. */
     public Rows {
       columns = columns.clone();
     }

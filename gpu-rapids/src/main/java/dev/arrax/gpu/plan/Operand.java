@@ -6,6 +6,7 @@ package dev.arrax.gpu.plan;
  * plan runs).
  */
 public sealed interface Operand permits Operand.Col, Operand.Scalar {
+  /** The element type of the operand. */
   ColumnType type();
 
   /** A device column. */
@@ -13,6 +14,10 @@ public sealed interface Operand permits Operand.Col, Operand.Scalar {
 
   /** A scalar: a literal expression ({@link Expr#readsColumns()} is false). */
   record Scalar(Expr value) implements Operand {
+    /**
+     * Checks the literal.
+     * @throws IllegalArgumentException if {@code value} reads a column
+     */
     public Scalar {
       if (value.readsColumns()) throw new IllegalArgumentException("a scalar operand cannot read columns: " + value.render());
     }

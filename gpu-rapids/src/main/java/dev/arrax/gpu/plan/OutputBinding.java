@@ -6,10 +6,12 @@ package dev.arrax.gpu.plan;
  * them).
  */
 public sealed interface OutputBinding permits OutputBinding.Rows, OutputBinding.Wide, OutputBinding.Host {
+  /** The index of the program output this binding is for. */
   int output();
 
   /** {@code columns[k]} is element {@code k} of every row; interleaved on the device before the copy back. */
   record Rows(int output, int[] columns) implements OutputBinding {
+    /** Copies {@code columns}. */
     public Rows {
       columns = columns.clone();
     }

@@ -20,6 +20,8 @@ public final class RowChunks {
   /** The device work of rows {@code [from, to)}: writes the row outputs there and returns its partial sums. */
   @FunctionalInterface
   public interface Part {
+    /** Runs rows {@code [from, to)} and returns the partial sums (one per scalar of the plan). */
+    /** Runs rows {@code [from, to)} and returns the partial sums (one per scalar of the plan). */
     double[] run(int from, int to);
   }
 
@@ -60,6 +62,8 @@ public final class RowChunks {
 
   /** The device ran out of memory even on the smallest part tried. */
   public static final class DeviceOutOfMemoryException extends dev.arrax.ArraxException {
+    /** An out-of-memory error; {@code cause} is the device error of the last attempt. */
+    /** An out-of-memory error; {@code cause} is the device error of the last attempt. */
     public DeviceOutOfMemoryException(String message, Throwable cause) {
       super(message, cause);
     }

@@ -31,6 +31,14 @@ public record SlotInfo(int id, ArrayType type, Source source, boolean afterDevic
   /** The scalars {@code scalarIds} (one per element, row major) of {@link Step.ColumnSum} steps, rounded to the slot's dtype. */
   public record Sums(int[] scalarIds) implements Source {}
 
+  /**
+   * Where the slot's value comes from, in words for plans: {@code input #0}, {@code literal ...},
+   * {@code constant f32[3]}, {@code host step} or {@code sums over rows of n columns}.
+   */
+  /**
+   * Where the slot's value comes from, in words for plans: {@code input #0}, {@code literal ...},
+   * {@code constant f32[3]}, {@code host step} or {@code sums over rows of n columns}.
+   */
   public String describeSource() {
     if (source instanceof Input in) return "input #" + in.input();
     if (source instanceof Constant c) return c.value().type().rank() == 0 ? "literal " + c.value() : "constant " + c.value().type();

@@ -11,6 +11,10 @@ import java.util.Arrays;
  * axis is the same for every row ({@link #rowInvariant()}).
  */
 public record SlotView(int slot, int[] shape, int[] strides, int offset) {
+  /**
+   * Copies the shape and strides.
+   * @throws IllegalArgumentException if they differ in length
+   */
   public SlotView {
     shape = shape.clone();
     strides = strides.clone();
@@ -22,8 +26,10 @@ public record SlotView(int slot, int[] shape, int[] strides, int offset) {
     return new SlotView(slot, shape, Shapes.strides(shape), 0);
   }
 
+  /** The number of elements the view covers (the product of its shape). */
   public int size() { return Shapes.size(shape); }
 
+  /** The number of axes of the view. */
   public int rank() { return shape.length; }
 
   /** Slot index of element {@code flat} (row major over the view's shape). */

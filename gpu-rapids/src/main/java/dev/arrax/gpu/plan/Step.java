@@ -37,6 +37,10 @@ public sealed interface Step permits Step.Compute, Step.IfElse, Step.Cast, Step.
 
   /** {@code out = AST(expr)} over the columns the expression references, all of one length. */
   record Compute(int out, Expr expr) implements Step {
+    /**
+     * Checks the expression.
+     * @throws IllegalArgumentException if it reads no column (use {@link Fill})
+     */
     public Compute {
       if (!expr.readsColumns()) throw new IllegalArgumentException("an AST must read a column; use Fill for " + expr.render());
     }
@@ -72,7 +76,16 @@ public sealed interface Step permits Step.Compute, Step.IfElse, Step.Cast, Step.
   }
 
   /** Reductions within each row of a wide column. */
-  enum ReduceOp { SUM, MAX, MIN, ANY }
+  enum ReduceOp {
+    /** The sum of a row's values. */
+    SUM,
+    /** The largest of a row's values. */
+    MAX,
+    /** The smallest of a row's values. */
+    MIN,
+    /** True if any of a row's values is true (nonzero). */
+    ANY
+  }
 
   /**
    * {@code out[r] = op(in[r*w .. r*w + w - 1])} for a wide column {@code in} of width {@code w}, a row
@@ -107,6 +120,10 @@ public sealed interface Step permits Step.Compute, Step.IfElse, Step.Cast, Step.
 
   /** {@code out[i] = value} for every element: a column of one literal. */
   record Fill(int out, Expr value) implements Step {
+    /**
+     * Checks the value.
+     * @throws IllegalArgumentException if it reads a column
+     */
     public Fill {
       if (value.readsColumns()) throw new IllegalArgumentException("fill takes a literal expression, got " + value.render());
     }
