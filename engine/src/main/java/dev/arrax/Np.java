@@ -87,7 +87,7 @@ public final class Np {
 
   /**
    * Elementwise absolute value ({@code jnp.abs}), same dtype; a bool array is returned unchanged.
-   * Derivative {@code sign(x)}.
+   * Derivative 1 where {@code x >= 0} (so 1 at 0) and -1 below.
    */
   public static NDArray abs(NDArray x) { nonNull("abs", x); return x.dtype() == DType.BOOL ? x : Primitives.ABS.bind1(NONE, x); }
 
