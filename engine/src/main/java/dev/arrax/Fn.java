@@ -50,6 +50,7 @@ public interface Fn {
   /** A three-argument array function (Java has no TriFunction). */
   @FunctionalInterface
   interface Ternary {
+    /** The function of its three arguments. */
     NDArray apply(NDArray a, NDArray b, NDArray c);
   }
 

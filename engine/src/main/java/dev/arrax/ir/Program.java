@@ -28,6 +28,10 @@ public final class Program implements Serializable {
   private final transient List<Eqn> eqns;
   private final transient List<Atom> outs;
 
+  /**
+   * A program from its parts (the tracer and the parser build them): inputs, constants with one value each,
+   * equations in order (each defining its outputs before any later use), outputs.
+   */
   public Program(List<Var> inVars, List<Var> constVars, List<NDArray> constValues, List<Eqn> eqns, List<Atom> outs) {
     if (constVars.size() != constValues.size()) throw new IllegalArgumentException("one value per constant variable");
     this.inVars = List.copyOf(inVars);
@@ -37,18 +41,25 @@ public final class Program implements Serializable {
     this.outs = List.copyOf(outs);
   }
 
+  /** The input variables, in argument order. */
   public List<Var> inVars() { return inVars; }
 
+  /** The constant variables (arrays the function closed over), in the order of {@link #constValues()}. */
   public List<Var> constVars() { return constVars; }
 
+  /** The constants' values, one per {@link #constVars()} entry. */
   public List<NDArray> constValues() { return constValues; }
 
+  /** The equations, in evaluation order. */
   public List<Eqn> eqns() { return eqns; }
 
+  /** The outputs: variables defined by the program or literals. */
   public List<Atom> outs() { return outs; }
 
+  /** The input types, in argument order: what {@link #call} checks. */
   public ArrayType[] inTypes() { return inVars.stream().map(Var::type).toArray(ArrayType[]::new); }
 
+  /** The output types, in order. */
   public ArrayType[] outTypes() { return outs.stream().map(Atom::type).toArray(ArrayType[]::new); }
 
   /**
@@ -96,6 +107,10 @@ public final class Program implements Serializable {
   /** The exact text form, constant values included; {@link #parse} reads it back. */
   public String toText() { return ProgramPrinter.print(this, true); }
 
+  /**
+   * Reads the exact text form of {@link #toText()} back: {@code Program.parse(p.toText()).toText()} equals
+   * {@code p.toText()}. Malformed or ill-typed text fails with an {@link IllegalArgumentException} naming the line.
+   */
   public static Program parse(String text) { return ProgramParser.parse(text); }
 
   /**
@@ -112,8 +127,17 @@ public final class Program implements Serializable {
     return m;
   }
 
+  /** Serialization writes the program's text ({@link SerialForm}), never its fields. */
   private Object writeReplace() throws ObjectStreamException {
     return new SerialForm(toText());
+  }
+
+  /**
+   * A stream that holds a raw {@code Program} (not its text form) was not written by this class: refused,
+   * so deserialization can never produce a program with null fields that skipped the parser's checks.
+   */
+  private void readObject(java.io.ObjectInputStream in) throws java.io.InvalidObjectException {
+    throw new java.io.InvalidObjectException("a Program is serialized as its text (Program.toText) and read back through Program.parse");
   }
 
   /** What Java serialization writes: the program text. */

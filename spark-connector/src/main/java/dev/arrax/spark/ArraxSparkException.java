@@ -10,10 +10,12 @@ import dev.arrax.ArraxException;
 public class ArraxSparkException extends ArraxException {
   private static final long serialVersionUID = 1L;
 
+  /** An error with its message (naming the column, the types and the fix). */
   public ArraxSparkException(String message) {
     super(message);
   }
 
+  /** An error with its message and the exception behind it. */
   public ArraxSparkException(String message, Throwable cause) {
     super(message, cause);
   }
