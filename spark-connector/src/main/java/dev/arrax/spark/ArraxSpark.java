@@ -64,9 +64,18 @@ import org.slf4j.LoggerFactory;
  * Dataset<Row> both = ArraxSpark.mapMulti(df, Arrax.valueAndGrad(f), new String[] {"x"}, new String[] {"score", "saliency"});
  * }</pre>
  *
+ * <h2>In the query plan</h2>
+ * The result's plan is the input's plan with one node on top, {@code ArraxMap} (no RDD round trip): {@code explain()}
+ * shows it as {@code ArraxMap f(x) -> y [backend cpu], program 3f2a9c1d0b4e, 65536 rows per batch} above the
+ * untouched upstream plan (a Parquet scan keeps its pushed filters, and columns the query does not use are pruned
+ * below the map). Its SQL metrics (in the Spark UI's SQL tab and the executed plan): number of output rows, number
+ * of batches, kernel time, compile time, rows on CPU, rows on GPU. The planner strategy is registered in the
+ * session on first use; nothing needs to be configured. Array lengths: see {@link ArraxOptions#withArrayLength}; a
+ * column whose length the plan or its metadata ({@link #ARRAY_LENGTH_METADATA}) tells needs no Spark job.
+ *
  * <p>Each task runs the kernels on its own thread ({@link dev.arrax.backend.Executable#runOnCallerThread}):
- * Spark already runs one task per core. Per-partition metrics (rows, batches, time in the kernel) are logged
- * at INFO by {@code dev.arrax.spark.MapTask} and counted in named accumulators shown in the Spark UI.
+ * Spark already runs one task per core. Per-partition lines (rows, batches, time in the kernel) are logged at
+ * DEBUG by {@code dev.arrax.spark.MapTask}.
  *
  * <h2>Backends</h2>
  * The batched program runs on the backend of {@link ArraxOptions#withBackend(String)} ({@code spark.arrax.backend}:
@@ -184,20 +193,12 @@ public final class ArraxSpark {
     SparkContext sc = spark.sparkContext();
     logPlan(op, label, digest, job.placement(), o, sc, () -> explainMap(job));
 
-    String who = op + " " + label;
-    LongAccumulator rows = sc.longAccumulator("arrax " + label + ": rows");
-    LongAccumulator batches = sc.longAccumulator("arrax " + label + ": batches");
-    LongAccumulator kernelMicros = sc.longAccumulator("arrax " + label + ": kernel time (us)");
-    MapTask task = new MapTask(op, label, job.text(), digest, cols, outs, schema, o.nullPolicy(), o.batchRows(), o.backend(), rows, batches,
-        kernelMicros);
-    RDD<InternalRow> input = SparkShim.toRdd(df);
-    RDD<InternalRow> mapped = withCallSite(sc, who, () -> input.toJavaRDD().mapPartitions(task, true).rdd().setName(who));
-
-    StructType outSchema = withOutputs(schema, outs, o.nullPolicy());
+    MapTask.Spec spec = new MapTask.Spec(op, label, job.text(), digest, cols, outs, o.nullPolicy(), o.batchRows(), o.backend(),
+        job.placement().backend());
     LOG.info("{}: program {} ({} equations) over {} -> {}, {}", op, digest.substring(0, 12), job.perRow().eqns().size(),
         Arrays.stream(cols).map(InputColumn::describe).collect(Collectors.joining(", ")),
         Arrays.stream(outs).map(c -> c.name() + " " + c.sparkType().simpleString()).collect(Collectors.joining(", ")), o);
-    return withCallSite(sc, who, () -> SparkShim.createDataFrame(spark, mapped, outSchema));
+    return SparkShim.mapNode(df, spec, outputFields(outs, o.nullPolicy(), true));
   }
 
   /**
@@ -226,9 +227,28 @@ public final class ArraxSpark {
 
   private static StructType withOutputs(StructType schema, OutputColumn[] outs, NullPolicy policy) {
     List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
-    boolean nullable = policy.kind() == NullPolicy.Kind.NULL_ROW;
-    for (OutputColumn oc : outs) fields.add(new StructField(oc.name(), oc.sparkType(), nullable, org.apache.spark.sql.types.Metadata.empty()));
+    fields.addAll(Arrays.asList(outputFields(outs, policy, false).fields()));
     return new StructType(fields.toArray(new StructField[0]));
+  }
+
+  /**
+   * The column metadata key that gives an array column's length ({@code long}): set on the array outputs of a map
+   * (so a map of a map's output needs no job to learn it), and read from any input column that carries it.
+   */
+  public static final String ARRAY_LENGTH_METADATA = "arrax.arrayLength";
+
+  /** The output columns as fields; with {@code lengths}, array columns carry their length as {@link #ARRAY_LENGTH_METADATA}. */
+  private static StructType outputFields(OutputColumn[] outs, NullPolicy policy, boolean lengths) {
+    boolean nullable = policy.kind() == NullPolicy.Kind.NULL_ROW;
+    StructField[] fields = new StructField[outs.length];
+    for (int j = 0; j < outs.length; j++) {
+      OutputColumn oc = outs[j];
+      org.apache.spark.sql.types.Metadata md = lengths && !oc.scalar()
+          ? new org.apache.spark.sql.types.MetadataBuilder().putLong(ARRAY_LENGTH_METADATA, oc.width()).build()
+          : org.apache.spark.sql.types.Metadata.empty();
+      fields[j] = new StructField(oc.name(), oc.sparkType(), nullable, md);
+    }
+    return new StructType(fields);
   }
 
   /** The output columns of a traced per-row program, checked against the names. */
@@ -712,7 +732,13 @@ public final class ArraxSpark {
    */
   private static final Map<Dataset<?>, Map<String, Integer>> PROBED_LENGTHS = new java.util.WeakHashMap<>();
 
-  /** Array columns get their length from the options or from their first non-null row (one small job each, once per DataFrame). */
+  /**
+   * Array columns get their length, in this order, from the options, from a length already read for this DataFrame,
+   * from the column's metadata ({@link #ARRAY_LENGTH_METADATA}: the array outputs of a map carry it), from the plan
+   * ({@code array(c1, ..., ck)} in a projection, local data: {@link SparkShim#knownArrayLength}), all without a job;
+   * else from the first non-null row (one small job each, once per DataFrame: the schema of a file or an RDD does
+   * not hold array lengths, and the output schema must be known when map returns).
+   */
   private static InputColumn[] resolveArrayLengths(String op, Dataset<Row> df, InputColumn[] cols, ArraxOptions o, boolean[] guessed) {
     InputColumn[] out = cols.clone();
     for (int i = 0; i < cols.length; i++) {
@@ -727,6 +753,8 @@ public final class ArraxSpark {
       synchronized (PROBED_LENGTHS) {
         known = PROBED_LENGTHS.computeIfAbsent(df, k -> new java.util.HashMap<>()).get(c.name());
       }
+      if (known == null) known = schemaLength(df.schema(), c.name());
+      if (known == null) known = SparkShim.knownArrayLength(df, c.name());
       if (known != null) {
         out[i] = c.withWidth(known);
         continue;
@@ -747,6 +775,18 @@ public final class ArraxSpark {
       }
     }
     return out;
+  }
+
+  /** The length an array column's metadata gives ({@link #ARRAY_LENGTH_METADATA}), or null. */
+  private static Integer schemaLength(StructType schema, String name) {
+    org.apache.spark.sql.types.Metadata md = schema.apply(name).metadata();
+    if (!md.contains(ARRAY_LENGTH_METADATA)) return null;
+    try {
+      long n = md.getLong(ARRAY_LENGTH_METADATA);
+      return n >= 0 && n <= Integer.MAX_VALUE ? (int) n : null;
+    } catch (RuntimeException notALong) {
+      return null;
+    }
   }
 
   /** The input columns of {@code df} with their array lengths (from the options, else read as {@link #map} does). */

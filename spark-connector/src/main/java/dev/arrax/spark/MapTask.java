@@ -23,7 +23,6 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,11 +40,40 @@ import org.slf4j.LoggerFactory;
  * {@link Executable#runDirect} as off-heap views, with the outputs written into Arrow vectors and the rows
  * patched from those. The cells are copied out of the rows the same way in both ({@link BatchReader}).
  *
- * <p>Only serializable data travels: the program text and its digest, the column layout, the policy.
+ * <p>Only serializable data travels: the program text and its digest, the column layout, the policy, and the
+ * {@link Meter} (the SQL metrics of the plan node, {@link SparkShim.MapExec}).
  */
 final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(MapTask.class);
+
+  /**
+   * What the driver decided for a map, independent of where its input columns sit in the child's rows: the
+   * per-row program, the columns (ordinals as in the DataFrame the map was called on), the outputs, the policy,
+   * the batch size, the requested backend and the one the plan places the full batch on (for display).
+   */
+  record Spec(String op, String label, String programText, String digest, InputColumn[] inputs, OutputColumn[] outputs,
+      NullPolicy.Kind policyKind, double fill, int batchRows, String backend, String placedOn) implements java.io.Serializable {
+    Spec(String op, String label, String programText, String digest, InputColumn[] inputs, OutputColumn[] outputs, NullPolicy policy,
+        int batchRows, String backend, String placedOn) {
+      this(op, label, programText, digest, inputs, outputs, policy.kind(), policy.fillValue(), batchRows, backend, placedOn);
+    }
+
+    /** A string that identifies the spec (records compare arrays by identity): equal keys, equal maps. */
+    String key() {
+      return op + "|" + label + "|" + digest + "|" + Arrays.toString(inputs) + "|" + Arrays.toString(outputs) + "|" + policyKind + "|" + fill + "|"
+          + batchRows + "|" + backend;
+    }
+  }
+
+  /** Where a task reports what it did: the plan node's SQL metrics. */
+  interface Meter extends java.io.Serializable {
+    /** One batch of {@code rows} real rows ran in {@code kernelNanos} on {@code backend}. */
+    void batch(long rows, long kernelNanos, String backend);
+
+    /** Getting a compiled program took {@code nanos} (compiling it, or waiting for another task that compiles it). */
+    void compile(long nanos);
+  }
 
   final String op;
   final String label;
@@ -59,28 +87,23 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
   final double fill;
   final int batchRows;
   final String backend;
-  final LongAccumulator rowsMetric;
-  final LongAccumulator batchesMetric;
-  final LongAccumulator kernelMicrosMetric;
+  final Meter meter;
 
-  MapTask(String op, String label, String programText, String digest, InputColumn[] inputs, OutputColumn[] outputs,
-      StructType inputSchema, NullPolicy policy, int batchRows, String backend, LongAccumulator rows, LongAccumulator batches,
-      LongAccumulator kernelMicros) {
-    this.op = op;
-    this.label = label;
-    this.programText = programText;
-    this.digest = digest;
+  /** A task over rows of {@code inputSchema}, where the spec's inputs sit at the ordinals of {@code inputs}. */
+  MapTask(Spec spec, InputColumn[] inputs, StructType inputSchema, Meter meter) {
+    this.op = spec.op();
+    this.label = spec.label();
+    this.programText = spec.programText();
+    this.digest = spec.digest();
     this.inputs = inputs;
-    this.outputs = outputs;
+    this.outputs = spec.outputs();
     this.inputSchema = inputSchema;
     this.layout = InputLayout.of(inputSchema);
-    this.policy = policy.kind();
-    this.fill = policy.fillValue();
-    this.batchRows = batchRows;
-    this.backend = backend;
-    this.rowsMetric = rows;
-    this.batchesMetric = batches;
-    this.kernelMicrosMetric = kernelMicros;
+    this.policy = spec.policyKind();
+    this.fill = spec.fill();
+    this.batchRows = spec.batchRows();
+    this.backend = spec.backend();
+    this.meter = meter;
   }
 
   @Override public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
@@ -189,8 +212,13 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
 
     private void runKernel() {
       int bucket = Programs.bucket(n, batchRows);
-      Executable k = kernels.computeIfAbsent(bucket,
-          b -> Programs.executable(digest, programText, Programs.Batching.MAP, 0, b, backend));
+      Executable k = kernels.get(bucket);
+      if (k == null) {
+        long c0 = System.nanoTime();
+        k = Programs.executable(digest, programText, Programs.Batching.MAP, 0, bucket, backend);
+        meter.compile(System.nanoTime() - c0);
+        kernels.put(bucket, k);
+      }
       if (!ranOn.contains(k.backend())) ranOn = ranOn.isEmpty() ? k.backend() : ranOn + "+" + k.backend();
       long t0;
       long dt;
@@ -220,9 +248,7 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
       }
       kernelNanos += dt;
       batches++;
-      rowsMetric.add(n);
-      batchesMetric.add(1);
-      kernelMicrosMetric.add(dt / 1_000);
+      meter.batch(n, dt, k.backend());
     }
 
     private void finish() {
