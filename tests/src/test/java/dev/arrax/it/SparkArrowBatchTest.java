@@ -127,11 +127,18 @@ class SparkArrowBatchTest {
     ArraxOptions o = ArraxOptions.defaults().withBatchRows(128).withArrayLength("x", 4);
     long runs = ArrowTestBackend.DIRECT_RUNS.get();
     List<Row> cpu = mapMulti(df, "cpu", o);
-    List<Row> arrow = mapMulti(df, ArrowTestBackend.NAME, o);
+    Dataset<Row> arrowDf = ArraxSpark.mapMulti(df, MANY, INPUTS, OUTPUTS, o.withBackend(ArrowTestBackend.NAME));
+    List<Row> arrow = arrowDf.collectAsList();
     // 3 partitions of 333/333/334 rows in batches of 128: 3 x (2 full + one tail padded to a bucket).
     assertEquals(9, ArrowTestBackend.DIRECT_RUNS.get() - runs, "every batch went through runDirect");
     assertEquals(1000, arrow.size());
     assertEquals(cpu, arrow);
+    // the plan node says where it ran, and its metrics count the rows run off the CPU
+    org.apache.spark.sql.execution.SparkPlan node = SparkPlanNodeTest.arraxNode(SparkPlanNodeTest.qe(arrowDf).executedPlan());
+    assertTrue(node.toString().contains(" [backend " + ArrowTestBackend.NAME + "], "), node.toString());
+    assertEquals(1000, SparkPlanNodeTest.metric(node, "gpuRows"));
+    assertEquals(0, SparkPlanNodeTest.metric(node, "cpuRows"));
+    assertEquals(9, SparkPlanNodeTest.metric(node, "numBatches"));
     StructType out = ArraxSpark.mapMulti(df, MANY, INPUTS, OUTPUTS, o.withBackend(ArrowTestBackend.NAME)).schema();
     assertEquals("array<float> double int boolean", out.apply("g").dataType().simpleString() + " " + out.apply("v").dataType().simpleString()
         + " " + out.apply("i").dataType().simpleString() + " " + out.apply("p").dataType().simpleString());
