@@ -328,6 +328,7 @@ final class SparkShim {
           m.apply("compileTime"), m.apply("cpuRows"), m.apply("gpuRows")));
       RDD<InternalRow> rows = child.execute();
       String who = spec.op() + " " + spec.label();
+      ArraxProgress.watch(sparkContext(), m.apply("numOutputRows").id(), who);
       return ArraxSpark.withCallSite(sparkContext(), who, () -> rows.toJavaRDD().mapPartitions(task, true).rdd().setName(who));
     }
 
