@@ -210,6 +210,7 @@ final class SparkShim {
     final Seq<Attribute> outs;
     final MapTask.Spec spec;
 
+    /** A map of {@code child}'s {@code inputs} appending {@code outs}, running {@code spec}. */
     public MapNode(LogicalPlan child, Seq<Attribute> inputs, Seq<Attribute> outs, MapTask.Spec spec) {
       this.child = child;
       this.inputs = inputs;
@@ -265,12 +266,17 @@ final class SparkShim {
    */
   public static final class MapExec extends SparkPlan {
     private static final long serialVersionUID = 1L;
+    /** The upstream plan whose rows are mapped. */
     final SparkPlan child;
+    /** The child's columns the function reads, in argument order. */
     final Seq<Attribute> inputs;
+    /** The columns the map appends. */
     final Seq<Attribute> outs;
+    /** What the tasks run: the program text, its batching, columns and options. */
     final MapTask.Spec spec;
     private transient scala.collection.immutable.Map<String, SQLMetric> metrics;
 
+    /** The operator for a planned {@link MapNode}. */
     public MapExec(SparkPlan child, Seq<Attribute> inputs, Seq<Attribute> outs, MapTask.Spec spec) {
       this.child = child;
       this.inputs = inputs;
