@@ -15,11 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -40,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class SparkBackendTest {
   private static SparkSession spark;
-  private static final JobLog JOBS = new JobLog();
+  private static JobLog JOBS;
   static final int D = 8;
   static final StructType ID_X = new StructType()
       .add("id", DataTypes.LongType, false)
@@ -52,47 +49,12 @@ class SparkBackendTest {
   @BeforeAll
   static void start() {
     spark = SparkTestSupport.localSession("SparkBackendTest");
-    spark.sparkContext().addSparkListener(JOBS);
+    JOBS = JobLog.attach(spark);
   }
 
   @AfterAll
   static void stop() {
     if (spark != null) spark.stop();
-  }
-
-  /** The descriptions of the jobs Spark started, in order (recorded by the listener bus, asynchronously). */
-  static final class JobLog extends SparkListener {
-    final List<String> started = new CopyOnWriteArrayList<>();
-
-    @Override public void onJobStart(SparkListenerJobStart e) {
-      String d = e.properties() == null ? null : e.properties().getProperty("spark.job.description");
-      started.add(d == null ? "job " + e.jobId() : d);
-    }
-
-    /**
-     * The jobs started since {@code from}, up to a marker job run now: the listener bus delivers events in order,
-     * so once the marker is seen every earlier job has been seen too.
-     */
-    List<String> since(int from) {
-      String marker = "marker " + System.nanoTime();
-      spark.sparkContext().setJobDescription(marker);
-      try {
-        spark.range(1).count();
-      } finally {
-        spark.sparkContext().setJobDescription(null);
-      }
-      long deadline = System.currentTimeMillis() + 20_000;
-      while (!started.contains(marker)) {
-        if (System.currentTimeMillis() > deadline) throw new AssertionError("the listener never saw the marker job; jobs: " + started);
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          throw new AssertionError(e);
-        }
-      }
-      List<String> jobs = new ArrayList<>(started.subList(from, started.indexOf(marker)));
-      return jobs;
-    }
   }
 
   /** f(x) = scale * tanh(x W) . v for ONE row x (f32[8]); each test uses its own scale, so its own program. */

@@ -19,9 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -44,47 +41,17 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 class SparkPlanNodeTest {
   private static SparkSession spark;
-  private static final JobLog JOBS = new JobLog();
+  private static JobLog JOBS;
 
   @BeforeAll
   static void start() {
     spark = SparkTestSupport.localSession("SparkPlanNodeTest");
-    spark.sparkContext().addSparkListener(JOBS);
+    JOBS = JobLog.attach(spark);
   }
 
   @AfterAll
   static void stop() {
     if (spark != null) spark.stop();
-  }
-
-  /** Job starts seen by the listener bus; {@link #since} waits for a marker job so that every earlier one is counted. */
-  static final class JobLog extends SparkListener {
-    final List<String> started = new CopyOnWriteArrayList<>();
-
-    @Override public void onJobStart(SparkListenerJobStart e) {
-      String d = e.properties() == null ? null : e.properties().getProperty("spark.job.description");
-      started.add(d == null ? "job " + e.jobId() : d);
-    }
-
-    List<String> since(int from) {
-      String marker = "marker " + System.nanoTime();
-      spark.sparkContext().setJobDescription(marker);
-      try {
-        spark.range(1).count();
-      } finally {
-        spark.sparkContext().setJobDescription(null);
-      }
-      long deadline = System.currentTimeMillis() + 20_000;
-      while (!started.contains(marker)) {
-        if (System.currentTimeMillis() > deadline) throw new AssertionError("the listener never saw the marker job; jobs: " + started);
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          throw new AssertionError(e);
-        }
-      }
-      return new ArrayList<>(started.subList(from, started.indexOf(marker)));
-    }
   }
 
   static org.apache.spark.sql.execution.QueryExecution qe(Dataset<Row> df) {
