@@ -233,12 +233,17 @@ public final class Bench {
   }
 
   private static int parsePositive(String flag, String v) {
+    return parsePositive(flag, v, Bench::usage);
+  }
+
+  /** A positive integer option value ({@code 1_000_000} allowed), or {@code usage} with why (it exits). */
+  static int parsePositive(String flag, String v, java.util.function.Consumer<String> usage) {
     try {
       int x = Integer.parseInt(v.replace("_", ""));
-      if (x <= 0) usage(flag + " must be positive, got " + v);
+      if (x <= 0) usage.accept(flag + " must be positive, got " + v);
       return x;
     } catch (NumberFormatException e) {
-      usage(flag + " needs an integer, got '" + v + "'");
+      usage.accept(flag + " needs an integer, got '" + v + "'");
       return 0;
     }
   }

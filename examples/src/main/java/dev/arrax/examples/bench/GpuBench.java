@@ -178,14 +178,7 @@ public final class GpuBench {
   }
 
   private static int positive(String flag, String v) {
-    try {
-      int x = Integer.parseInt(v.replace("_", ""));
-      if (x <= 0) usage(flag + " must be positive, got " + v);
-      return x;
-    } catch (NumberFormatException e) {
-      usage(flag + " needs an integer, got '" + v + "'");
-      return 0;
-    }
+    return Bench.parsePositive(flag, v, GpuBench::usage);
   }
 
   private static void usage(String why) {
