@@ -557,8 +557,9 @@ public final class ArraxSpark {
   }
 
   /**
-   * One INFO line per call with the backend that runs the program and its segments, and why not the requested
-   * one where it falls back to the CPU (WARN when a backend was named rather than {@code auto}); the GPU
+   * One INFO line per program with the backend that runs it and its segments, and why not the requested one
+   * where it falls back to the CPU (WARN when a backend was named rather than {@code auto}); DEBUG when the same
+   * program runs again (a training loop); the GPU
    * sharing warning; the whole plan when {@link ArraxOptions#explain()} is on (once per program and backend).
    */
   private static void logPlan(String op, String label, String digest, Placement p, ArraxOptions o, SparkContext sc,
@@ -569,7 +570,10 @@ public final class ArraxSpark {
         + (p.note().isEmpty() ? "" : "; " + p.note())
         + (p.backend().equals(Backends.CPU) ? "; kernels " + (SIMD ? "SIMD (Vector API)" : "scalar (no jdk.incubator.vector in the driver JVM: "
             + "add --add-modules jdk.incubator.vector)") : "");
-    if (!p.note().isEmpty() && !requested.equals(Backends.AUTO)) LOG.warn(line);
+    // Once per program, backend and request at INFO (WARN for a named backend's fallback); a training loop's
+    // later calls of the same program repeat it at DEBUG only.
+    if (!LOGGED_ONCE.add("plan|" + op + "|" + digest + "|" + requested + "|" + p.backend())) LOG.debug(line);
+    else if (!p.note().isEmpty() && !requested.equals(Backends.AUTO)) LOG.warn(line);
     else LOG.info(line);
     if (!p.backend().equals(Backends.CPU)) {
       SparkConfView conf = new SparkConfView(sc);
