@@ -34,6 +34,14 @@ public final class SpecialFunctions {
   private static final double LOG_GAMMA_HALF = 0.5 * Math.log(Math.PI);
 
   private static double erfcContinuedFraction(double z) {
+    return Math.exp(-z + 0.5 * Math.log(z) - LOG_GAMMA_HALF) * gammaHalfFraction(z);
+  }
+
+  /**
+   * The continued fraction (modified Lentz) of the upper incomplete gamma function Q(1/2, z), without its
+   * prefactor {@code exp(-z) z^(1/2) / Gamma(1/2)}: shared by {@link #erfc} and the tail of erf.
+   */
+  private static double gammaHalfFraction(double z) {
     final double tiny = 1e-300;
     double b = z + 1.0 - 0.5, c = 1.0 / tiny, d = 1.0 / b, h = d;
     for (int i = 1; i < 500; i++) {
@@ -48,7 +56,7 @@ public final class SpecialFunctions {
       h *= del;
       if (Math.abs(del - 1.0) < 1e-17) break;
     }
-    return Math.exp(-z + 0.5 * Math.log(z) - LOG_GAMMA_HALF) * h;
+    return h;
   }
 
   /**
@@ -62,22 +70,7 @@ public final class SpecialFunctions {
     if (x < -1.22) return 2.0 - erfc(-x);
     if (x < 1.22) return 1.0 - erf(x);
     if (x > 27.3) return 0.0;
-    double z = x * x;
-    final double tiny = 1e-300;
-    double b = z + 1.0 - 0.5, c = 1.0 / tiny, d = 1.0 / b, h = d;
-    for (int i = 1; i < 500; i++) {
-      double an = -i * (i - 0.5);
-      b += 2.0;
-      d = an * d + b;
-      if (Math.abs(d) < tiny) d = tiny;
-      c = b + an / c;
-      if (Math.abs(c) < tiny) c = tiny;
-      d = 1.0 / d;
-      double del = d * c;
-      h *= del;
-      if (Math.abs(del - 1.0) < 1e-17) break;
-    }
-    return expMinusSquare(x) * (x / Math.sqrt(Math.PI)) * h;
+    return expMinusSquare(x) * (x / Math.sqrt(Math.PI)) * gammaHalfFraction(x * x);
   }
 
   /** exp(-x^2) without the rounding of x^2: x = hi + lo with hi of 26 bits, so hi^2 is exact. */
