@@ -471,7 +471,7 @@ public final class ArraxSpark {
    * (a missing column, a backend that is not usable here).
    *
    * <pre>{@code
-   * System.out.println(ArraxSpark.explain(df, f, new String[] {"x"}, new String[] {"y"}, ArraxOptions.defaults().withBackend("auto")));
+   * String plan = ArraxSpark.explain(df, f, new String[] {"x"}, new String[] {"y"}, ArraxOptions.defaults().withBackend("auto"));
    * }</pre>
    */
   public static String explain(Dataset<Row> df, Fn perRowFn, String[] inputCols, String[] outputCols, ArraxOptions options) {
