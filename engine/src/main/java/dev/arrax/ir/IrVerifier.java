@@ -56,7 +56,7 @@ public final class IrVerifier {
         if (!expect[i].equals(e.outputs().get(i).type())) {
           throw new IllegalStateException("IR: " + describe(e) + " output " + i + " declared " + e.outputs().get(i).type() + " but the rule gives " + expect[i]);
         }
-        define(defined, e.outputs().get(i), describe(e));
+        if (!defined.add(e.outputs().get(i))) define(defined, e.outputs().get(i), describe(e)); // describe only on failure: it prints sub-programs
       }
     }
     for (Atom a : p.outs()) {

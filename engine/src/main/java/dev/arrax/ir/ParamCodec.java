@@ -26,18 +26,26 @@ public final class ParamCodec {
 
   /** As {@link #format(Params)}, printing sub-programs with {@code printer}'s names, nested under an equation at {@code eqnIndent}. */
   static String format(Params p, ProgramPrinter.Printer printer, String eqnIndent) {
-    RecordComponent[] comps = p.getClass().getRecordComponents();
     StringBuilder sb = new StringBuilder();
-    for (RecordComponent c : comps) {
-      if (sb.length() > 0) sb.append(' ');
-      Object v = read(c, p);
-      String text;
-      if (v instanceof Program prog) text = printer.nested(prog, eqnIndent);
-      else if (v instanceof Program[] progs) text = printer.nestedList(progs, eqnIndent);
-      else text = formatValue(v);
-      sb.append(snake(c.getName())).append('=').append(text);
-    }
+    formatInto(sb, p, printer, eqnIndent);
     return sb.toString();
+  }
+
+  /**
+   * As {@link #format(Params, ProgramPrinter.Printer, String)}, appending to {@code sb}: sub-programs are printed in
+   * place, so printing a deeply nested program is linear in its text (a string per level was quadratic).
+   */
+  static void formatInto(StringBuilder sb, Params p, ProgramPrinter.Printer printer, String eqnIndent) {
+    RecordComponent[] comps = p.getClass().getRecordComponents();
+    for (int i = 0; i < comps.length; i++) {
+      RecordComponent c = comps[i];
+      if (i > 0) sb.append(' ');
+      Object v = read(c, p);
+      sb.append(snake(c.getName())).append('=');
+      if (v instanceof Program prog) printer.nestedInto(sb, prog, eqnIndent);
+      else if (v instanceof Program[] progs) printer.nestedListInto(sb, progs, eqnIndent);
+      else sb.append(formatValue(v));
+    }
   }
 
   /** True when two params records are equal, comparing int[] components by content. */
@@ -51,24 +59,34 @@ public final class ParamCodec {
    * @throws IllegalArgumentException for a malformed, missing, unknown or ill-typed parameter
    */
   public static <P extends Params> P parse(Class<P> type, String text) {
-    Map<String, String> kv = new LinkedHashMap<>();
+    Map<String, Object> kv = new LinkedHashMap<>();
     for (String part : splitTopLevel(text)) {
       int eq = part.indexOf('=');
       if (eq < 0) throw new IllegalArgumentException("bad parameter '" + part + "' in [" + text + "]");
       kv.put(part.substring(0, eq), part.substring(eq + 1));
     }
+    return build(type, kv, text);
+  }
+
+  /**
+   * A {@code type} record from parameter values by snake-case key: each a {@link #format}ted string, or a
+   * {@link Program} / {@code Program[]} the caller already read (the program parser reads nested programs in place).
+   * {@code text} is only quoted in error messages.
+   */
+  static <P extends Params> P build(Class<P> type, Map<String, Object> given, String text) {
+    Map<String, Object> kv = new LinkedHashMap<>(given);
     RecordComponent[] comps = type.getRecordComponents();
     Object[] args = new Object[comps.length];
     Class<?>[] types = new Class<?>[comps.length];
     for (int i = 0; i < comps.length; i++) {
       String key = snake(comps[i].getName());
-      String v = kv.remove(key);
+      Object v = kv.remove(key);
       if (v == null) throw new IllegalArgumentException("missing parameter '" + key + "' for " + type.getSimpleName() + " in [" + text + "]");
       types[i] = comps[i].getType();
       try {
         args[i] = parseValue(types[i], v);
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("parameter '" + key + "' has a bad value '" + v + "' (expected " + types[i].getSimpleName() + "): " + e.getMessage());
+        throw new IllegalArgumentException("parameter '" + key + "' has a bad value '" + (v instanceof String ? v : "<nested program>") + "' (expected " + types[i].getSimpleName() + "): " + e.getMessage());
       }
     }
     if (!kv.isEmpty()) throw new IllegalArgumentException("unknown parameters " + kv.keySet() + " for " + type.getSimpleName());
@@ -157,7 +175,7 @@ public final class ParamCodec {
         depth++;
       } else if (ch == '}') {
         depth--;
-        if (depth == 0) r.add(ProgramParser.parse(s.substring(start, i + 1)));
+        if (depth == 0) r.add(ProgramParser.parseUnverified(s.substring(start, i + 1)));
         if (depth < 0) throw new IllegalArgumentException("unbalanced braces in '" + v + "'");
       } else if (depth == 0 && !Character.isWhitespace(ch)) {
         throw new IllegalArgumentException("unexpected '" + ch + "' between nested programs in '" + v + "'");
@@ -167,13 +185,21 @@ public final class ParamCodec {
     return r.toArray(new Program[0]);
   }
 
-  private static Object parseValue(Class<?> t, String v) {
-    if (t == Program.class) return ProgramParser.parse(v);
+  private static Object parseValue(Class<?> t, Object given) {
+    if (given instanceof Program || given instanceof Program[]) {
+      if (t.isInstance(given)) return given;
+      throw new IllegalArgumentException("a nested program where " + t.getSimpleName() + " is expected");
+    }
+    String v = (String) given;
+    if (t == Program.class) return ProgramParser.parseUnverified(v);
     if (t == Program[].class) return parsePrograms(v);
     if (t == int.class) return Integer.parseInt(v);
     if (t == long.class) return Long.parseLong(v);
     if (t == double.class) return Double.parseDouble(v);
-    if (t == boolean.class) return Boolean.parseBoolean(v);
+    if (t == boolean.class) {
+      if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException("expected true or false");
+      return Boolean.parseBoolean(v);
+    }
     if (t == DType.class) return DType.fromShortName(v);
     if (t == String.class) return v;
     if (t == int[].class) {

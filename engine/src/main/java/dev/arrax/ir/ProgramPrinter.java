@@ -58,8 +58,11 @@ final class ProgramPrinter {
         sb.append(eqnIndent);
         for (Var v : e.outputs()) sb.append(decl(v, names)).append(' ');
         sb.append("= ").append(e.primitive().name());
-        String params = ParamCodec.format(e.params(), this, eqnIndent);
-        if (!params.isEmpty()) sb.append('[').append(params).append(']');
+        int mark = sb.length();
+        sb.append('[');
+        ParamCodec.formatInto(sb, e.params(), this, eqnIndent);
+        if (sb.length() == mark + 1) sb.setLength(mark);
+        else sb.append(']');
         for (Atom a : e.inputs()) sb.append(' ').append(use(a, names));
         sb.append('\n');
       }
@@ -81,18 +84,22 @@ final class ProgramPrinter {
     /** A sub-program parameter of an equation printed at {@code eqnIndent}: it continues the equation's line. */
     String nested(Program p, String eqnIndent) {
       StringBuilder sb = new StringBuilder();
-      program(sb, p, eqnIndent + "  ", false);
+      nestedInto(sb, p, eqnIndent);
       return sb.toString();
     }
 
+    void nestedInto(StringBuilder sb, Program p, String eqnIndent) {
+      program(sb, p, eqnIndent + "  ", false);
+    }
+
     /** Several sub-programs: one per line inside parentheses. */
-    String nestedList(Program[] ps, String eqnIndent) {
-      StringBuilder sb = new StringBuilder("(");
+    void nestedListInto(StringBuilder sb, Program[] ps, String eqnIndent) {
+      sb.append('(');
       for (Program p : ps) {
         sb.append('\n').append(eqnIndent).append("  ");
         program(sb, p, eqnIndent + "  ", false);
       }
-      return sb.append('\n').append(eqnIndent).append(')').toString();
+      sb.append('\n').append(eqnIndent).append(')');
     }
 
     private String decl(Var v, Map<Var, String> names) {
