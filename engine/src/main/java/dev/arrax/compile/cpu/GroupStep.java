@@ -35,7 +35,9 @@ final class GroupStep implements RowStep {
     int rows = (int) group.outer(), cols = group.inner();
     int[] origins = new int[buffers.length];
     long work = (long) rows * cols * Math.max(1, group.members.size());
-    if (rows >= 2 * Parallel.threads() || group.hasReductions()) {
+    if (group.shape.length == 1 && group.hasReductions() && cols > Summation.segmentRows(cols)) {
+      reduceInSegments(buffers, outs, cols, work);
+    } else if (rows >= 2 * Parallel.threads() || group.hasReductions()) {
       int parts = Parallel.partsFor(work, rows);
       Parallel.forEach(parts, p -> kernel.run(buffers, origins, (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts), 0, cols));
     } else {
@@ -43,6 +45,47 @@ final class GroupStep implements RowStep {
       Parallel.forEach(parts, p -> kernel.run(buffers, origins, 0, rows, (int) ((long) cols * p / parts), (int) ((long) cols * (p + 1) / parts)));
     }
     for (int k = 0; k < outs.length; k++) env[outputSlots[k]] = outs[k];
+  }
+
+  /**
+   * A whole-array reduction over a long 1-d group: segments of {@link Summation#segmentRows} elements (a
+   * function of the length only) run as separate kernel calls on any thread, each reduction's segment
+   * results then combined in segment order (sums in float64, rounded once): accurate, parallel, and the
+   * same bits for any thread count.
+   */
+  private void reduceInSegments(Object[] buffers, ConcreteArray[] outs, int cols, long work) {
+    int nIn = inputSlots.length, segLen = Summation.segmentRows(cols), nSeg = Summation.segments(cols);
+    double[][] partial = new double[outs.length][];
+    for (int k = 0; k < outs.length; k++) if (outputTypes[k].size() == 1 && group.reductions.contains(group.outputs.get(k))) partial[k] = new double[nSeg];
+    int parts = Parallel.partsFor(work, nSeg);
+    Parallel.forEach(parts, p -> {
+      Object[] own = buffers.clone();
+      Object[] cells = new Object[outs.length];
+      for (int k = 0; k < outs.length; k++) {
+        if (partial[k] == null) continue;
+        cells[k] = group.floatType == dev.arrax.DType.FLOAT32 ? new float[1] : new double[1];
+        own[nIn + k] = cells[k];
+      }
+      int[] origins = new int[own.length];
+      for (int sg = (int) ((long) nSeg * p / parts), end = (int) ((long) nSeg * (p + 1) / parts); sg < end; sg++) {
+        kernel.run(own, origins, 0, 1, sg * segLen, (int) Math.min(cols, (long) (sg + 1) * segLen));
+        for (int k = 0; k < outs.length; k++) {
+          if (partial[k] != null) partial[k][sg] = cells[k] instanceof float[] f ? f[0] : ((double[]) cells[k])[0];
+        }
+      }
+    });
+    for (int k = 0; k < outs.length; k++) {
+      if (partial[k] == null) continue;
+      Var out = group.outputs.get(k);
+      dev.arrax.primitives.Reduce.Kind kind = null;
+      for (Eqn e : group.members) if (e.outputs().get(0) == out) kind = Fusion.reductionKind(e);
+      double acc = partial[k][0];
+      for (int sg = 1; sg < nSeg; sg++) {
+        double x = partial[k][sg];
+        acc = kind == dev.arrax.primitives.Reduce.Kind.SUM ? acc + x : kind == dev.arrax.primitives.Reduce.Kind.MAX ? Math.max(acc, x) : Math.min(acc, x);
+      }
+      outs[k].buffer().setDouble(0, acc);
+    }
   }
 
   // ---- row-local execution over the leading axis: [rows, inner] groups (reductions are per row) or [rows] ----

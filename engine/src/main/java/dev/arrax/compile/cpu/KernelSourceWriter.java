@@ -41,7 +41,15 @@ final class KernelSourceWriter {
       ElementwiseOp.EXPM1, ElementwiseOp.TANH, ElementwiseOp.LOGISTIC, ElementwiseOp.ERF, ElementwiseOp.SIN, ElementwiseOp.COS);
 
   private final FusedGroup g;
+  /** f32 with SIMD forms for every operation: SIMD arithmetic, in vector registers or (scalar flavour) one lane at a time. */
+  private final boolean simd;
+  /** Written with the Vector API. */
   private final boolean vector;
+  /** Vectors per 16 logical lanes ({@link Summation#LANES}) in a group with reductions. */
+  private final int unroll;
+  /** While writing a body: the vector of the 16 lanes it fills, and whether it is the scalar 16-lane loop. */
+  private int curVector;
+  private boolean scalarLanes;
   private final StringBuilder src = new StringBuilder();
   private final Map<Var, String> names = new IdentityHashMap<>();
   private final Map<String, String> vectorConstants = new LinkedHashMap<>();
@@ -50,9 +58,11 @@ final class KernelSourceWriter {
   private final int[] shape;
   private int fresh;
 
-  private KernelSourceWriter(FusedGroup g, boolean vector) {
+  private KernelSourceWriter(FusedGroup g) {
     this.g = g;
-    this.vector = vector;
+    this.simd = simdForm(g);
+    this.vector = vectorizable(g);
+    this.unroll = vector && g.hasReductions() ? Summation.LANES / VectorMatmul.lanes() : 1;
     this.shape = g.rank() == 0 ? new int[] {1} : g.shape;
     this.strides = new long[g.inputs.size()][];
     for (int i = 0; i < strides.length; i++) strides[i] = groupStrides(g.inputs.get(i), shape.length);
@@ -61,16 +71,27 @@ final class KernelSourceWriter {
   }
 
   static String write(FusedGroup g) {
-    return new KernelSourceWriter(g, vectorizable(g)).generate();
+    return new KernelSourceWriter(g).generate();
   }
 
-  static boolean vectorizable(FusedGroup g) {
-    if (g.floatType != DType.FLOAT32 || !VectorSupport.AVAILABLE) return false;
+  /**
+   * Whether the group is computed as SIMD arithmetic: f32 and every operation with a vector form. Does not
+   * depend on the Vector API being present, so a JVM without it computes the same bits lane by lane.
+   */
+  static boolean simdForm(FusedGroup g) {
+    if (g.floatType != DType.FLOAT32) return false;
     for (Eqn e : g.members) {
       if (g.reductions.contains(e.outputs().get(0))) continue;
       if (!VECTOR_OPS.contains(e.primitive().elementwiseOp())) return false;
     }
     return true;
+  }
+
+  /** Whether the group is written with the Vector API: SIMD form, the module present, and (with reductions) 16 lanes a whole number of vectors. */
+  static boolean vectorizable(FusedGroup g) {
+    if (!simdForm(g) || !VectorSupport.AVAILABLE) return false;
+    int l = VectorMatmul.lanes();
+    return !g.hasReductions() || (l <= Summation.LANES && Summation.LANES % l == 0);
   }
 
   private String generate() {
@@ -89,6 +110,15 @@ final class KernelSourceWriter {
     }
     int constantsAt = src.length();
     int inner = g.inner(), r = shape.length;
+    if (vector && g.hasReductions()) line(2, "final float[] lanes = new float[" + Summation.LANES + "];");
+    if (!vector) {
+      for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
+        if (!isSum(acc.getKey())) continue;
+        String t = javaType(g.floatType);
+        String a = acc.getValue(), n = " = new " + t + "[" + Summation.LANES + "]";
+        line(2, "final " + t + "[] l" + a + n + ", t" + a + n + ", m" + a + n + ";");
+      }
+    }
     line(2, "for (int o = rowFrom; o < rowTo; o++) {");
     boolean needUnravel = false;
     for (int i = 0; i < nIn; i++) needUnravel |= !isContiguous(strides[i], shape) && r > 1;
@@ -122,22 +152,64 @@ final class KernelSourceWriter {
               + (d == DType.BOOL ? "S.maskAll(in" + i + "[base" + i + "])" : "jdk.incubator.vector.FloatVector.broadcast(S, in" + i + "[base" + i + "])") + ";");
         }
       }
-      for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
-        line(3, "jdk.incubator.vector.FloatVector v" + acc.getValue() + " = jdk.incubator.vector.FloatVector.broadcast(S, "
-            + reductionInit(producer(acc.getKey()), true) + ");");
-      }
+    }
+    if (vector && !g.hasReductions()) {
       line(3, "for (final int vEnd = colTo - S.length(); j <= vEnd; j += S.length()) {");
       body(true);
       line(3, "}");
+    } else if (g.hasReductions()) {
+      // Summation's order: 16 lanes (elements l, l+16, ...) summed within blocks of Summation.BLOCK elements,
+      // block lanes added per super-block, super-block lanes to the running lanes, the fixed lane tree, then
+      // the tail in order. The vector flavour holds the 16 lanes in `unroll` vectors, the scalar one in
+      // arrays: the same additions.
       for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
-        String op = switch (Fusion.reductionKind(producer(acc.getKey()))) {
-          case SUM -> "ADD";
-          case MAX -> "MAX";
-          case MIN -> "MIN";
-          case PROD -> throw new IllegalStateException("internal: reduce_prod is not fused");
-        };
-        String reduced = "v" + acc.getValue() + ".reduceLanes(jdk.incubator.vector.VectorOperators." + op + ")";
-        line(3, acc.getValue() + " = " + combine(producer(acc.getKey()), acc.getValue(), reduced) + ";");
+        boolean sum = isSum(acc.getKey());
+        for (int u = 0; u < unroll && vector; u++) {
+          line(3, "jdk.incubator.vector.FloatVector v" + acc.getValue() + "_" + u + " = jdk.incubator.vector.FloatVector.broadcast(S, "
+              + reductionInit(producer(acc.getKey()), true) + ");");
+        }
+        if (sum && !vector) line(3, "java.util.Arrays.fill(l" + acc.getValue() + ", " + reductionInit(producer(acc.getKey()), false) + ");");
+      }
+      line(3, "for (final int vEnd = colTo - " + Summation.LANES + "; j <= vEnd; ) {");
+      line(4, "final int sEnd = Math.min(vEnd, j + " + (Summation.SUPER_BLOCK - Summation.LANES) + ");");
+      blockPartials(4, "s", "zero");
+      line(4, "while (j <= sEnd) {");
+      line(5, "final int bEnd = Math.min(sEnd, j + " + (Summation.BLOCK - Summation.LANES) + ");");
+      blockPartials(5, "b", "zero");
+      line(5, "while (j <= bEnd) {");
+      if (vector) {
+        for (int u = 0; u < unroll; u++) {
+          curVector = u;
+          body(true);
+          line(6, "j += S.length();");
+        }
+      } else {
+        line(6, "for (int l = 0; l < " + Summation.LANES + "; l++, j++) {");
+        scalarLanes = true;
+        body(false);
+        scalarLanes = false;
+        line(6, "}");
+      }
+      line(5, "}");
+      blockPartials(5, "s", "b");
+      line(4, "}");
+      blockPartials(4, "v", "s");
+      line(3, "}");
+      for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
+        String a = acc.getValue();
+        if (isSum(acc.getKey())) {
+          if (vector) {
+            for (int u = 0; u < unroll; u++) line(3, "v" + a + "_" + u + ".intoArray(lanes, " + u + " * S.length());");
+            line(3, a + " = dev.arrax.compile.cpu.Summation.tree(lanes);");
+          } else {
+            line(3, a + " = dev.arrax.compile.cpu.Summation.tree(l" + a + ");");
+          }
+        } else if (vector) {
+          String op = Fusion.reductionKind(producer(acc.getKey())) == dev.arrax.primitives.Reduce.Kind.MAX ? "MAX" : "MIN";
+          for (int u = 0; u < unroll; u++) {
+            line(3, a + " = " + combine(producer(acc.getKey()), a, "v" + a + "_" + u + ".reduceLanes(jdk.incubator.vector.VectorOperators." + op + ")") + ";");
+          }
+        }
       }
     }
     line(3, "for (; j < colTo; j++) {");
@@ -165,8 +237,16 @@ final class KernelSourceWriter {
       Var out = e.outputs().get(0);
       if (g.reductions.contains(out)) {
         String x = ref(e.inputs().get(0), v);
-        String acc = v ? "v" + accumulators.get(out) : accumulators.get(out);
-        line(4, acc + " = " + (v ? vectorCombine(e, acc, x) : combine(e, acc, x)) + ";");
+        String a = accumulators.get(out);
+        boolean sum = isSum(out);
+        if (v) {
+          String acc = (sum ? "b" : "v") + a + "_" + curVector;
+          line(6, acc + " = " + vectorCombine(e, acc, x) + ";");
+        } else if (scalarLanes && sum) {
+          line(7, "m" + a + "[l] = m" + a + "[l] + " + x + ";");
+        } else {
+          line(4, a + " = " + combine(e, a, x) + ";");
+        }
         continue;
       }
       String name = (v ? "w" : "s") + (fresh++);
@@ -182,6 +262,36 @@ final class KernelSourceWriter {
       }
       k++;
     }
+  }
+
+  /**
+   * Lane partial sums of one blocking level ({@code to} = "b" block, "s" super-block, "v" the row's running
+   * lanes): with {@code from} = "zero", declares/zeroes them; else adds level {@code from} into them.
+   */
+  private void blockPartials(int indent, String to, String from) {
+    for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
+      if (!isSum(acc.getKey())) continue;
+      String a = acc.getValue();
+      if (vector) {
+        for (int u = 0; u < unroll; u++) {
+          String t = to + a + "_" + u;
+          line(indent, from.equals("zero") ? "jdk.incubator.vector.FloatVector " + t + " = jdk.incubator.vector.FloatVector.zero(S);"
+              : t + " = " + t + ".add(" + from + a + "_" + u + ");");
+        }
+      } else {
+        String t = (to.equals("v") ? "l" : to.equals("s") ? "t" : "m") + a;
+        if (from.equals("zero")) {
+          line(indent, "java.util.Arrays.fill(" + t + ", " + reductionInit(producer(acc.getKey()), false) + ");");
+        } else {
+          String f = (from.equals("s") ? "t" : "m") + a;
+          line(indent, "for (int l = 0; l < " + Summation.LANES + "; l++) " + t + "[l] = " + t + "[l] + " + f + "[l];");
+        }
+      }
+    }
+  }
+
+  private boolean isSum(Var v) {
+    return Fusion.reductionKind(producer(v)) == dev.arrax.primitives.Reduce.Kind.SUM;
   }
 
   private Eqn producer(Var v) {
@@ -277,7 +387,7 @@ final class KernelSourceWriter {
     String cast = t == DType.FLOAT32 ? "(float) " : "";
     String a = e.inputs().isEmpty() ? null : ref(e.inputs().get(0), false);
     String b = e.inputs().size() > 1 ? ref(e.inputs().get(1), false) : null;
-    if (vector && FAST_SCALAR.contains(op)) return "dev.arrax.compile.cpu.math.ScalarMath." + op.primitiveName() + "(" + a + ")";
+    if (simd && FAST_SCALAR.contains(op)) return "dev.arrax.compile.cpu.math.ScalarMath." + op.primitiveName() + "(" + a + ")";
     return switch (op) {
       case ADD -> "(" + a + " + " + b + ")";
       case SUB -> "(" + a + " - " + b + ")";

@@ -49,6 +49,11 @@ final class MatmulStep implements RowStep {
   }
 
   @Override public void run(NDArray[] env) {
+    if (contractionMode() && k > 1) {
+      // A sum over rows: the same chunked, segmented order as inside a row-blocked run (no transpose copy).
+      new RowBlockedSequence(java.util.List.of(this), k, java.util.Set.of()).run(env);
+      return;
+    }
     ConcreteArray a = Layout.permute((ConcreteArray) env[lhsSlot], lhsPerm);
     ConcreteArray b = Layout.permute((ConcreteArray) env[rhsSlot], rhsPerm);
     Buffer out = Buffer.allocate(outType.dtype(), outType.size());
@@ -60,17 +65,25 @@ final class MatmulStep implements RowStep {
     env[outSlot] = new ConcreteArray(outType, out);
   }
 
+  /**
+   * Whether a product is one row against a long K (a transposed matvec over the batch): then it is a sum
+   * over K's rows, in {@link Summation}'s chunked, segmented order. Depends on the shapes only.
+   */
+  private boolean longSingleRow() {
+    return batch * m == 1 && k > Summation.CHUNK_ROWS;
+  }
+
   private void multiply(float[] a, float[] b, float[] c) {
     long work = (long) batch * m * k * n;
-    if (batch * m == 1 && k >= 2 * Parallel.threads()) {
-      int parts = Parallel.partsFor(work, k / 16 + 1);
-      float[][] partial = new float[parts][n];
+    if (longSingleRow()) {
+      int segRows = Summation.segmentRows(k), nSeg = Summation.segments(k);
+      double[] seg = new double[nSeg * n];
+      int parts = Parallel.partsFor(work, nSeg);
       Parallel.forEach(parts, p -> {
-        int k0 = (int) ((long) k * p / parts), k1 = (int) ((long) k * (p + 1) / parts);
-        if (VectorSupport.AVAILABLE && n > 1) VectorMatmul.oneRow(a, b, partial[p], 0, m, k, n, k0, k1);
-        else rows(a, b, partial[p], 0, 0, 1, k0, k1);
+        int r0 = (int) Math.min(k, (long) segRows * (nSeg * (long) p / parts)), r1 = (int) Math.min(k, (long) segRows * (nSeg * (long) (p + 1) / parts));
+        contract(a, 0, b, 0, 1, n, r0, r1, seg, segRows, new float[n]);
       });
-      for (float[] part : partial) for (int j = 0; j < n; j++) c[j] += part[j];
+      sumSegments(seg, nSeg, n, c);
       return;
     }
     int rowsTotal = batch * m;
@@ -78,34 +91,41 @@ final class MatmulStep implements RowStep {
     Parallel.forEach(parts, p -> {
       int from = (int) ((long) rowsTotal * p / parts), to = (int) ((long) rowsTotal * (p + 1) / parts);
       if (VectorSupport.AVAILABLE) VectorMatmul.rows(a, b, c, from, to, m, k, n);
-      else for (int r = from; r < to; r++) rows(a, b, c, r, r * n, r + 1, 0, k);
+      else rows(a, b, c, from, to);
     });
   }
 
-  /** c[cOff..] = sum over kk in [k0,k1) of a[row, kk] * b[batch(row), kk, :], for one output row. */
-  private void rows(float[] a, float[] b, float[] c, int row, int cOff, int unused, int k0, int k1) {
-    int bi = row / m;
-    int aOff = row * k, bBase = bi * k * n;
-    if (n == 1) {
-      float s = 0f;
-      for (int kk = k0; kk < k1; kk++) s += a[aOff + kk] * b[bBase + kk];
-      c[cOff] += s;
-      return;
-    }
-    for (int kk = k0; kk < k1; kk++) {
-      float x = a[aOff + kk];
-      int bOff = bBase + kk * n;
-      for (int j = 0; j < n; j++) c[cOff + j] += x * b[bOff + j];
+  /**
+   * Scalar twin of {@link VectorMatmul#rows}: c[r, j] is the FMA chain over kk of a[r, kk] b[kk, j]
+   * from 0, and a single column is {@link Summation#dot}; c starts zeroed.
+   */
+  private void rows(float[] a, float[] b, float[] c, int from, int to) {
+    float[] lanes = new float[Summation.LANES];
+    for (int r = from; r < to; r++) {
+      int bBase = (r / m) * k * n, aOff = r * k, cOff = r * n;
+      if (n == 1) {
+        c[cOff] = Summation.dot(a, aOff, b, bBase, k, lanes);
+        continue;
+      }
+      for (int kk = 0; kk < k; kk++) Summation.axpy(a[aOff + kk], b, bBase + kk * n, c, cOff, n);
     }
   }
 
   private void multiply(double[] a, double[] b, double[] c) {
     long work = (long) batch * m * k * n;
-    if (batch * m == 1 && k >= 2 * Parallel.threads()) {
-      int parts = Parallel.partsFor(work, k / 16 + 1);
-      double[][] partial = new double[parts][n];
-      Parallel.forEach(parts, p -> rows(a, b, partial[p], 0, 0, (int) ((long) k * p / parts), (int) ((long) k * (p + 1) / parts)));
-      for (double[] part : partial) for (int j = 0; j < n; j++) c[j] += part[j];
+    if (longSingleRow()) {
+      int segRows = Summation.segmentRows(k), nSeg = Summation.segments(k);
+      double[] seg = new double[nSeg * n];
+      int parts = Parallel.partsFor(work, nSeg);
+      Parallel.forEach(parts, p -> {
+        int r0 = (int) Math.min(k, (long) segRows * (nSeg * (long) p / parts)), r1 = (int) Math.min(k, (long) segRows * (nSeg * (long) (p + 1) / parts));
+        contract(a, 0, b, 0, 1, n, r0, r1, seg, segRows, new double[n]);
+      });
+      for (int j = 0; j < n; j++) {
+        double s = 0;
+        for (int g = 0; g < nSeg; g++) s += seg[g * n + j];
+        c[j] = s;
+      }
       return;
     }
     int rowsTotal = batch * m;
@@ -129,6 +149,64 @@ final class MatmulStep implements RowStep {
       double x = a[aOff + kk];
       int bOff = bBase + kk * n;
       for (int j = 0; j < n; j++) c[cOff + j] += x * b[bOff + j];
+    }
+  }
+
+  /**
+   * Rows [from, to) of sum over r of a[r, :]^T b[r, :] (a [rows, m], b [rows, n], buffers starting at rows
+   * aOrg and bOrg): chunks of {@link Summation#CHUNK_ROWS} rows (aligned to multiples of it) summed in f32
+   * by FMA, row after row, into {@code c} (scratch of m * n), each chunk then added to its segment's
+   * float64 total {@code seg[segment * m * n ...]}. The SIMD and scalar axpy give the same bits.
+   */
+  static void contract(float[] a, int aOrg, float[] b, int bOrg, int m, int n, int from, int to, double[] seg, int segRows, float[] c) {
+    int size = m * n;
+    boolean vec = VectorSupport.AVAILABLE;
+    for (int c0 = from; c0 < to; ) {
+      int c1 = Math.min(to, (c0 / Summation.CHUNK_ROWS + 1) * Summation.CHUNK_ROWS);
+      java.util.Arrays.fill(c, 0, size, 0f);
+      for (int r = c0; r < c1; r++) {
+        int ao = (r - aOrg) * m, bo = (r - bOrg) * n;
+        if (n == 1) {
+          if (vec && m >= 16) VectorMatmul.axpy(b[bo], a, ao, c, 0, m);
+          else Summation.axpy(b[bo], a, ao, c, 0, m);
+        } else {
+          for (int i = 0; i < m; i++) {
+            if (vec && n >= 16) VectorMatmul.axpy(a[ao + i], b, bo, c, i * n, n);
+            else Summation.axpy(a[ao + i], b, bo, c, i * n, n);
+          }
+        }
+      }
+      int off = (c0 / segRows) * size;
+      for (int i = 0; i < size; i++) seg[off + i] += c[i];
+      c0 = c1;
+    }
+  }
+
+  /** {@link #contract(float[], int, float[], int, int, int, int, int, double[], int, float[])} in float64. */
+  static void contract(double[] a, int aOrg, double[] b, int bOrg, int m, int n, int from, int to, double[] seg, int segRows, double[] c) {
+    int size = m * n;
+    for (int c0 = from; c0 < to; ) {
+      int c1 = Math.min(to, (c0 / Summation.CHUNK_ROWS + 1) * Summation.CHUNK_ROWS);
+      java.util.Arrays.fill(c, 0, size, 0d);
+      for (int r = c0; r < c1; r++) {
+        int ao = (r - aOrg) * m, bo = (r - bOrg) * n;
+        for (int i = 0; i < m; i++) {
+          double x = a[ao + i];
+          for (int j = 0; j < n; j++) c[i * n + j] += x * b[bo + j];
+        }
+      }
+      int off = (c0 / segRows) * size;
+      for (int i = 0; i < size; i++) seg[off + i] += c[i];
+      c0 = c1;
+    }
+  }
+
+  /** out[i] = the float64 sum of the segment totals in segment order, rounded once. */
+  private static void sumSegments(double[] seg, int nSeg, int size, float[] out) {
+    for (int i = 0; i < size; i++) {
+      double s = 0;
+      for (int g = 0; g < nSeg; g++) s += seg[g * size + i];
+      out[i] = (float) s;
     }
   }
 
@@ -184,37 +262,22 @@ final class MatmulStep implements RowStep {
   }
 
   @Override public void begin(NDArray[] env, int parts) {
-    // Per-part totals in f64: each block sums its rows in the operands' dtype, then adds into the total,
-    // so a float32 gradient summed over a million rows keeps its precision.
-    if (contractionMode()) env[scratchSlot] = new ConcreteArray(new ArrayType(DType.FLOAT64, parts, m * n), Buffer.allocate(DType.FLOAT64, parts * m * n));
+    // Float64 totals per segment of rows (Summation): a float32 gradient summed over millions of rows keeps
+    // its precision, and the order of the additions depends on the row count only.
+    if (contractionMode()) {
+      int nSeg = Summation.segments(k);
+      env[scratchSlot] = new ConcreteArray(new ArrayType(DType.FLOAT64, nSeg, m * n), Buffer.allocate(DType.FLOAT64, nSeg * m * n));
+    }
   }
 
   @Override public void runRows(NDArray[] env, int part, int from, int to, int[] rowOrigin) {
     Object a = ((ConcreteArray) env[lhsSlot]).buffer().array(), b = ((ConcreteArray) env[rhsSlot]).buffer().array();
     int aOrg = rowOrigin[lhsSlot], bOrg = rowOrigin[rhsSlot], cOrg = rowOrigin[outSlot];
     if (contractionMode()) {
-      double[] totals = (double[]) ((ConcreteArray) env[scratchSlot]).buffer().array();
-      int off = part * m * n;
-      if (a instanceof float[] fa) {
-        float[] fb = (float[]) b, c = new float[m * n];
-        for (int r = from; r < to; r++) {
-          for (int i = 0; i < m; i++) {
-            float x = fa[(r - aOrg) * m + i];
-            int bo = (r - bOrg) * n;
-            if (VectorSupport.AVAILABLE && n >= 16) VectorMatmul.axpy(x, fb, bo, c, i * n, n);
-            else for (int j = 0; j < n; j++) c[i * n + j] += x * fb[bo + j];
-          }
-        }
-        for (int i = 0; i < c.length; i++) totals[off + i] += c[i];
-      } else {
-        double[] da = (double[]) a, db = (double[]) b;
-        for (int r = from; r < to; r++) {
-          for (int i = 0; i < m; i++) {
-            double x = da[(r - aOrg) * m + i];
-            for (int j = 0; j < n; j++) totals[off + i * n + j] += x * db[(r - bOrg) * n + j];
-          }
-        }
-      }
+      double[] seg = (double[]) ((ConcreteArray) env[scratchSlot]).buffer().array();
+      int segRows = Summation.segmentRows(k);
+      if (a instanceof float[] fa) contract(fa, aOrg, (float[]) b, bOrg, m, n, from, to, seg, segRows, new float[m * n]);
+      else contract((double[]) a, aOrg, (double[]) b, bOrg, m, n, from, to, seg, segRows, new double[m * n]);
       return;
     }
     Object bp = ((ConcreteArray) env[scratchSlot]).buffer().array();
@@ -223,20 +286,22 @@ final class MatmulStep implements RowStep {
       if (VectorSupport.AVAILABLE) {
         VectorMatmul.rows(fa, aOrg, (float[]) bp, (float[]) c, cOrg, from, to, m, k, n);
       } else {
-        for (int r = from; r < to; r++) rowAt(fa, (r - aOrg) * k, (float[]) bp, (float[]) c, (r - cOrg) * n);
+        float[] lanes = new float[Summation.LANES];
+        for (int r = from; r < to; r++) rowAt(fa, (r - aOrg) * k, (float[]) bp, (float[]) c, (r - cOrg) * n, lanes);
       }
     } else {
       for (int r = from; r < to; r++) rowAt((double[]) a, (r - aOrg) * k, (double[]) bp, (double[]) c, (r - cOrg) * n);
     }
   }
 
-  /** One output row of a plain (batch 1) product at explicit offsets. */
-  private void rowAt(float[] a, int aOff, float[] b, float[] c, int cOff) {
-    for (int j = 0; j < n; j++) c[cOff + j] = 0f;
-    for (int kk = 0; kk < k; kk++) {
-      float x = a[aOff + kk];
-      for (int j = 0; j < n; j++) c[cOff + j] += x * b[kk * n + j];
+  /** One output row of a plain (batch 1) product at explicit offsets: the scalar twin of {@link VectorMatmul#rows}. */
+  private void rowAt(float[] a, int aOff, float[] b, float[] c, int cOff, float[] lanes) {
+    if (n == 1) {
+      c[cOff] = Summation.dot(a, aOff, b, 0, k, lanes);
+      return;
     }
+    for (int j = 0; j < n; j++) c[cOff + j] = 0f;
+    for (int kk = 0; kk < k; kk++) Summation.axpy(a[aOff + kk], b, kk * n, c, cOff, n);
   }
 
   private void rowAt(double[] a, int aOff, double[] b, double[] c, int cOff) {
@@ -249,10 +314,13 @@ final class MatmulStep implements RowStep {
 
   @Override public void finish(NDArray[] env) {
     if (!contractionMode()) return;
-    Buffer partial = ((ConcreteArray) env[scratchSlot]).buffer(), out = ((ConcreteArray) env[outSlot]).buffer();
-    int size = m * n, parts = partial.size() / Math.max(1, size);
-    for (int p = 0; p < parts; p++) {
-      for (int i = 0; i < size; i++) out.setDouble(i, out.getDouble(i) + partial.getDouble(p * size + i));
+    double[] seg = (double[]) ((ConcreteArray) env[scratchSlot]).buffer().array();
+    Buffer out = ((ConcreteArray) env[outSlot]).buffer();
+    int size = m * n, nSeg = seg.length / Math.max(1, size);
+    for (int i = 0; i < size; i++) {
+      double s = 0;
+      for (int g = 0; g < nSeg; g++) s += seg[g * size + i];
+      out.setDouble(i, s);
     }
   }
 

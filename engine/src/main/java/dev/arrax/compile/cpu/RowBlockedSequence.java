@@ -6,8 +6,10 @@ import java.util.stream.Collectors;
 
 /**
  * Runs consecutive {@link RowStep}s over the same rows block by block: each thread takes a range of
- * rows and, for each block of it, runs every step on that block. Results are the same as running
- * the steps one after another, since each row's work only reads that row of earlier steps.
+ * whole segments of rows ({@link Summation#segmentRows}) and, for each block of it, runs every step on
+ * that block. Results are the same as running the steps one after another, since each row's work only
+ * reads that row of earlier steps, and bit-identical for any thread count and block size, since sums
+ * over rows follow {@link Summation}'s fixed chunks and segments.
  */
 final class RowBlockedSequence implements Step {
   /** Target elements per block across the steps (about 256 KB of floats, a core's L2). */
@@ -25,14 +27,23 @@ final class RowBlockedSequence implements Step {
     this.local = java.util.Set.copyOf(local);
     long width = 1;
     for (RowStep s : steps) width += s.rowWidth();
-    this.blockRows = (int) Math.max(16, Math.min(8192, BLOCK_ELEMENTS / width));
+    int auto = (int) Math.max(Summation.CHUNK_ROWS, Math.min(8192, BLOCK_ELEMENTS / width));
+    int b = blockRowsForTests > 0 ? blockRowsForTests : auto;
+    // whole chunks of a sum over rows per block (Summation), so block edges never split one
+    this.blockRows = (b + Summation.CHUNK_ROWS - 1) / Summation.CHUNK_ROWS * Summation.CHUNK_ROWS;
   }
+
+  /** Rows per block for sequences built while this is positive (rounded up to whole chunks); tests only. */
+  static volatile int blockRowsForTests;
 
   @Override public void run(NDArray[] env) {
     for (RowStep s : steps) s.allocate(env, local);
     long work = 0;
     for (RowStep s : steps) work += s.rowWidth() * (long) rows;
-    int parts = Parallel.partsFor(work, Math.max(1, rows / blockRows));
+    // Threads take whole segments of rows (Summation.segmentRows, a function of the row count), so sums
+    // over rows are added in the same order whatever the thread count and the block size.
+    int segRows = Summation.segmentRows(rows), nSeg = Summation.segments(rows);
+    int parts = Parallel.partsFor(work, nSeg);
     for (RowStep s : steps) s.begin(env, parts);
     Parallel.forEach(parts, p -> {
       NDArray[] partEnv = env.clone();
@@ -46,7 +57,8 @@ final class RowBlockedSequence implements Step {
               dev.arrax.core.Buffer.allocate(t.dtype(), blockRows * perRow));
         }
       }
-      int from = (int) ((long) rows * p / parts), to = (int) ((long) rows * (p + 1) / parts);
+      int from = (int) Math.min(rows, (long) segRows * (nSeg * (long) p / parts));
+      int to = (int) Math.min(rows, (long) segRows * (nSeg * (long) (p + 1) / parts));
       for (int r = from; r < to; r += blockRows) {
         int end = Math.min(to, r + blockRows);
         for (int slot : local) origin[slot] = r;

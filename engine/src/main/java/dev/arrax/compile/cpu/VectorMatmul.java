@@ -1,7 +1,6 @@
 package dev.arrax.compile.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -9,13 +8,18 @@ import jdk.incubator.vector.VectorSpecies;
  * (up to 4 vectors wide, two rows at a time so each loaded row of B feeds 8 FMAs), the row of B
  * for one k is a contiguous load, A's element is a broadcast. Used only when the
  * {@code jdk.incubator.vector} module is present ({@link #AVAILABLE}); {@link MatmulStep} keeps a
- * scalar path otherwise. Summation order differs from the scalar path only within float rounding.
+ * scalar path otherwise. Every output element is the same chain of fused multiply-adds over k as in
+ * {@link MatmulStep}'s scalar path (and a single-column product sums in {@link Summation}'s lane
+ * order), so both give the same bits whatever the vector width.
  */
 final class VectorMatmul {
   private VectorMatmul() {}
 
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+
+  /** Lanes of the preferred float species (16 with AVX-512, 8 with AVX2). */
+  static int lanes() { return L; }
 
   /**
    * Rows [from, to) of C = A B for a batch of {@code [m,k] x [k,n]} products laid out row-major;
@@ -24,7 +28,8 @@ final class VectorMatmul {
    */
   static void rows(float[] a, int aOrg, float[] b, float[] c, int cOrg, int from, int to, int m, int k, int n) {
     if (n == 1) {
-      for (int r = from; r < to; r++) c[r - cOrg] = dot(a, (r - aOrg) * k, b, (r / m) * k, k);
+      float[] lanes = new float[Summation.LANES];
+      for (int r = from; r < to; r++) c[r - cOrg] = dot(a, (r - aOrg) * k, b, (r / m) * k, k, lanes);
       return;
     }
     int r = from;
@@ -71,7 +76,7 @@ final class VectorMatmul {
     }
     for (; j < n; j++) {
       float s = c[cOff + j];
-      for (int kk = k0; kk < k1; kk++) s += a[aOff + kk] * b[bBase + kk * n + j];
+      for (int kk = k0; kk < k1; kk++) s = Math.fma(a[aOff + kk], b[bBase + kk * n + j], s);
       c[cOff + j] = s;
     }
   }
@@ -119,8 +124,8 @@ final class VectorMatmul {
       float s = 0, t = 0;
       for (int kk = 0; kk < k; kk++) {
         float bv = b[bBase + kk * n + j];
-        s += a[a0 + kk] * bv;
-        t += a[a1 + kk] * bv;
+        s = Math.fma(a[a0 + kk], bv, s);
+        t = Math.fma(a[a1 + kk], bv, t);
       }
       c[c0ff + j] = s;
       c[c1ff + j] = t;
@@ -132,15 +137,36 @@ final class VectorMatmul {
     FloatVector xv = FloatVector.broadcast(S, x);
     int j = 0;
     for (; j + L <= n; j += L) FloatVector.fromArray(S, b, bOff + j).fma(xv, FloatVector.fromArray(S, c, cOff + j)).intoArray(c, cOff + j);
-    for (; j < n; j++) c[cOff + j] += x * b[bOff + j];
+    for (; j < n; j++) c[cOff + j] = Math.fma(x, b[bOff + j], c[cOff + j]);
   }
 
-  private static float dot(float[] a, int aOff, float[] b, int bOff, int k) {
-    FloatVector acc = FloatVector.zero(S);
-    int kk = 0;
-    for (; kk + L <= k; kk += L) acc = FloatVector.fromArray(S, a, aOff + kk).fma(FloatVector.fromArray(S, b, bOff + kk), acc);
-    float s = acc.reduceLanes(VectorOperators.ADD);
-    for (; kk < k; kk++) s += a[aOff + kk] * b[bOff + kk];
-    return s;
+  /**
+   * The dot product in {@link Summation}'s order: 16 lanes of FMA partial sums (one 16-lane vector, two
+   * 8-lane ones, else the scalar twin), the fixed lane tree, an FMA tail.
+   */
+  static float dot(float[] a, int aOff, float[] b, int bOff, int k, float[] lanes) {
+    if (L == 16) {
+      FloatVector acc = FloatVector.zero(S);
+      int kk = 0;
+      for (; kk + 16 <= k; kk += 16) acc = FloatVector.fromArray(S, a, aOff + kk).fma(FloatVector.fromArray(S, b, bOff + kk), acc);
+      acc.intoArray(lanes, 0);
+      float s = Summation.tree(lanes);
+      for (; kk < k; kk++) s = Math.fma(a[aOff + kk], b[bOff + kk], s);
+      return s;
+    }
+    if (L == 8) {
+      FloatVector lo = FloatVector.zero(S), hi = FloatVector.zero(S);
+      int kk = 0;
+      for (; kk + 16 <= k; kk += 16) {
+        lo = FloatVector.fromArray(S, a, aOff + kk).fma(FloatVector.fromArray(S, b, bOff + kk), lo);
+        hi = FloatVector.fromArray(S, a, aOff + kk + 8).fma(FloatVector.fromArray(S, b, bOff + kk + 8), hi);
+      }
+      lo.intoArray(lanes, 0);
+      hi.intoArray(lanes, 8);
+      float s = Summation.tree(lanes);
+      for (; kk < k; kk++) s = Math.fma(a[aOff + kk], b[bOff + kk], s);
+      return s;
+    }
+    return Summation.dot(a, aOff, b, bOff, k, lanes);
   }
 }

@@ -1,0 +1,98 @@
+package dev.arrax.compile.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 14: the CPU backend gives the same bits with and without {@code jdk.incubator.vector} (SIMD and
+ * scalar kernels), with 8- and 16-lane vectors, for any thread count, row-block size and batch size.
+ * The programs are {@link DeterminismProbe}'s: f32 elementwise exp/log/tanh, last-axis sums and maxima
+ * (short rows, rows longer than a summation block), log-softmax, whole-array sums, a sum over rows,
+ * matrix products, a per-row (W1-like) gradient and a gradient summed over rows (W3-like).
+ */
+class CpuDeterminismTest {
+  /** Rows of the child JVMs' run: enough for several segments of every sum over rows, small enough to start fast. */
+  private static final int CHILD_ROWS = 6000;
+
+  @AfterEach
+  void restore() {
+    Parallel.setThreads(Integer.getInteger("arrax.threads", Runtime.getRuntime().availableProcessors()));
+    RowBlockedSequence.blockRowsForTests = 0;
+  }
+
+  @Test
+  void threadCountsAndBlockSizesGiveTheSameBits() {
+    Parallel.setThreads(1);
+    Map<String, Long> want = DeterminismProbe.run(DeterminismProbe.ROWS);
+    for (int threads : new int[] {2, 3}) {
+      for (int block : new int[] {0, 64, 448}) {
+        Parallel.setThreads(threads);
+        RowBlockedSequence.blockRowsForTests = block;
+        assertEquals(want, DeterminismProbe.run(DeterminismProbe.ROWS), "threads=" + threads + " blockRows=" + block + " vs threads=1");
+      }
+    }
+  }
+
+  @Test
+  void perRowResultsDoNotDependOnTheBatchSize() {
+    Map<String, float[][]> big = DeterminismProbe.outputs(DeterminismProbe.ROWS);
+    int small = 3001;
+    Map<String, float[][]> few = DeterminismProbe.outputs(small);
+    for (String name : List.of("elementwise", "rowSumMax", "logSoftmax", "matmul", "matvec", "perRowGradient")) {
+      float[][] b = big.get(name), f = few.get(name);
+      for (int o = 0; o < f.length; o++) {
+        float[] prefix = java.util.Arrays.copyOf(b[o], f[o].length);
+        assertArrayEquals(bits(f[o]), bits(prefix), name + " output " + o + ": the first " + small + " rows of a batch of "
+            + DeterminismProbe.ROWS + " differ from a batch of " + small);
+      }
+    }
+  }
+
+  @Test
+  void childJvmsWithoutTheVectorApiAndWithEightLanesGiveTheSameBits() throws IOException, InterruptedException {
+    assertTrue(VectorSupport.AVAILABLE, "this JVM should run the SIMD kernels (surefire adds the module)");
+    Parallel.setThreads(2);
+    List<String> want = new ArrayList<>();
+    want.add("vector=true");
+    for (Map.Entry<String, Long> e : DeterminismProbe.run(CHILD_ROWS).entrySet()) want.add(e.getKey() + "=" + Long.toHexString(e.getValue()));
+    String expected = String.join("\n", want);
+    // no module: scalar kernels, 3 threads (C1 only, to start fast: the scalar code has no intrinsics that C2 would change)
+    assertEquals(expected.replace("vector=true", "vector=false"), child(List.of("-XX:TieredStopAtLevel=1"), "3"),
+        "scalar kernels (no jdk.incubator.vector) vs SIMD here");
+    // 256-bit vectors: 8 lanes, two vectors per 16 summation lanes, 1 thread
+    assertEquals(expected, child(List.of("--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=32"), "1"), "8-lane SIMD vs SIMD here");
+  }
+
+  private static String child(List<String> flags, String threads) throws IOException, InterruptedException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xshare:auto", "-Xmx1g"));
+    cmd.addAll(flags);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DeterminismProbe.class.getName(), threads, Integer.toString(CHILD_ROWS)));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().remove("JDK_JAVA_OPTIONS");
+    pb.environment().remove("JAVA_TOOL_OPTIONS");
+    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish: " + cmd);
+    assertEquals(0, p.exitValue(), "child JVM failed: " + cmd + "\n" + out);
+    return out.strip();
+  }
+
+  private static int[] bits(float[] a) {
+    int[] b = new int[a.length];
+    for (int i = 0; i < a.length; i++) b[i] = Float.floatToRawIntBits(a[i]);
+    return b;
+  }
+}
