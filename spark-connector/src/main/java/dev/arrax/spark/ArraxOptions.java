@@ -71,6 +71,12 @@ public final class ArraxOptions {
    * {@code false}.
    */
   public static final String EXPLAIN_KEY = "spark.arrax.explain";
+  /**
+   * Spark conf key that lets a map read its input as columns where the upstream plan produces columnar batches (a
+   * vectorized Parquet/ORC scan, a columnar cache): {@code true} (the default) or {@code false} (read rows, as
+   * before). Read when the query is planned.
+   */
+  public static final String COLUMNAR_INPUT_KEY = "spark.arrax.columnarInput";
   /** The JVM property that turns on {@link #withExplain} for every call: {@code -Darrax.explain=true}. */
   public static final String EXPLAIN_PROPERTY = "arrax.explain";
   /** Rows per batch when neither the options nor the Spark conf set it: 65,536. */

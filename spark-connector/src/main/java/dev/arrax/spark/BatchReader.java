@@ -70,6 +70,12 @@ final class BatchReader {
 
   int rowsAllocated() { return rowsAllocated; }
 
+  /** Column {@code c}'s buffer as {@link Platform} addresses it: the base object (null off the heap) ... */
+  Object base(int c) { return base[c]; }
+
+  /** ... and the offset of its slot 0. */
+  long offset(int c) { return offset[c]; }
+
   /**
    * Column buffers of finished tasks on this thread, by type and length, kept (softly) for the next task: the
    * next partition of the same job then starts with full-size buffers instead of growing them again.
@@ -276,7 +282,7 @@ final class BatchReader {
   }
 
   /** Element {@code i} of column {@code c} (counted over all rows' elements) set to {@code v}, converted to the dtype. */
-  private void setValue(int c, int i, double v) {
+  void setValue(int c, int i, double v) {
     Object b = base[c];
     long at = offset[c];
     switch (cols[c].dtype()) {

@@ -32,6 +32,7 @@ import org.apache.spark.sql.execution.SparkStrategy;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.execution.metric.SQLMetrics;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.Option;
 import scala.collection.immutable.IndexedSeq;
 import scala.collection.immutable.Seq;
@@ -317,7 +318,18 @@ final class SparkShim {
       return metrics;
     }
 
-    @Override public RDD<InternalRow> doExecute() {
+    /**
+     * Columnar (batches in, batches out) where the child produces columnar batches, the map runs on the CPU backend and
+     * {@link ArraxOptions#COLUMNAR_INPUT_KEY} is not {@code false}: the inputs are then read as columns
+     * ({@link ColumnarMapTask}) and Spark converts to rows only above the map, where a row-based operator needs them.
+     */
+    @Override public boolean supportsColumnar() {
+      return child.supportsColumnar() && Backends.CPU.equals(spec.placedOn()) && ColumnarMapTask.readable(spec.inputs())
+          && !"false".equalsIgnoreCase(conf().getConfString(ArraxOptions.COLUMNAR_INPUT_KEY, "true").trim());
+    }
+
+    /** The spec's inputs at their ordinals in the child's output (the same for its rows and its batches' columns). */
+    private InputColumn[] inputColumns() {
       List<Attribute> childOut = CollectionConverters.asJava(child.output());
       List<Attribute> in = CollectionConverters.asJava(inputs);
       InputColumn[] cols = new InputColumn[spec.inputs().length];
@@ -328,14 +340,30 @@ final class SparkShim {
         InputColumn c = spec.inputs()[i];
         cols[i] = new InputColumn(c.name(), ordinal, c.elem(), c.width());
       }
-      StructType schema = DataTypeUtils.fromAttributes(child.output());
+      return cols;
+    }
+
+    private Meter meter() {
       scala.collection.immutable.Map<String, SQLMetric> m = metrics();
-      MapTask task = new MapTask(spec, cols, schema, new Meter(m.apply("numOutputRows"), m.apply("numBatches"), m.apply("kernelTime"),
-          m.apply("compileTime"), m.apply("cpuRows"), m.apply("gpuRows")));
+      return new Meter(m.apply("numOutputRows"), m.apply("numBatches"), m.apply("kernelTime"), m.apply("compileTime"), m.apply("cpuRows"),
+          m.apply("gpuRows"));
+    }
+
+    @Override public RDD<InternalRow> doExecute() {
+      StructType schema = DataTypeUtils.fromAttributes(child.output());
+      MapTask task = new MapTask(spec, inputColumns(), schema, meter());
       RDD<InternalRow> rows = child.execute();
       String who = spec.op() + " " + spec.label();
-      ArraxProgress.watch(sparkContext(), m.apply("numOutputRows").id(), who);
+      ArraxProgress.watch(sparkContext(), metrics().apply("numOutputRows").id(), who);
       return ArraxSpark.withCallSite(sparkContext(), who, () -> rows.toJavaRDD().mapPartitions(task, true).rdd().setName(who));
+    }
+
+    @Override public RDD<ColumnarBatch> doExecuteColumnar() {
+      ColumnarMapTask task = new ColumnarMapTask(spec, inputColumns(), ColumnarMapTask.outSchema(spec.outputs()), meter());
+      RDD<ColumnarBatch> batches = child.executeColumnar();
+      String who = spec.op() + " " + spec.label();
+      ArraxProgress.watch(sparkContext(), metrics().apply("numOutputRows").id(), who);
+      return ArraxSpark.withCallSite(sparkContext(), who, () -> batches.toJavaRDD().mapPartitions(task, true).rdd().setName(who));
     }
 
     @Override public int productArity() { return 4; }
