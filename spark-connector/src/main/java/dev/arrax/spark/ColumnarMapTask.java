@@ -1,13 +1,18 @@
 package dev.arrax.spark;
 
 import dev.arrax.NDArray;
+import dev.arrax.arrow.DirectBatch;
+import dev.arrax.backend.DirectArray;
+import dev.arrax.core.ArrayType;
 import dev.arrax.arrow.NullPolicy;
 import dev.arrax.backend.Executable;
 import dev.arrax.backend.HostArrays;
 import dev.arrax.spark.Columns.Elem;
 import dev.arrax.spark.Columns.InputColumn;
 import dev.arrax.spark.Columns.OutputColumn;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -31,12 +36,13 @@ import org.slf4j.LoggerFactory;
  * in bulk (one copy per batch and column where the vector is contiguous, Spark's own {@link WritableColumnVector}s;
  * per row through {@link ColumnarArray} otherwise), the compiled {@code jit(vmap(f))} runs on them, and the outputs
  * are written in bulk into on-heap column vectors appended to the child's: the result is again a batch, with no
- * row built here at all (Spark converts to rows above the map only where a row-based operator needs them).
+ * row built here at all (Spark converts to rows above the map only where a row-based operator needs them). On a
+ * backend other than the CPU (a GPU) the columns are copied into an Arrow batch ({@link DirectBatch}, one child
+ * allocator per task) and handed to {@link Executable#runDirect}, as on {@link MapTask}'s Arrow path.
  *
  * <p>A child batch longer than the map's batch size runs in slices of at most {@code batchRows} rows. Nulls follow
  * the policy as on the row path ({@link BatchReader}): an error naming the column and row, a null output row, or a
- * fill value. Runs on the CPU backend (the operator asks for columnar input only when the plan places the map
- * there); the task checks for a kill between batches.
+ * fill value. The task checks for a kill between batches.
  */
 final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, ColumnarBatch> {
   private static final long serialVersionUID = 1L;
@@ -71,6 +77,10 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
     private final int partition;
     private final BatchReader reader;
     private final OnHeapColumnVector[] outs;
+    /** The Arrow path's task memory and batches (a backend other than the CPU); null on the CPU path. */
+    private final TaskArrow arrow;
+    private final DirectBatch inBatch;
+    private final DirectBatch outBatch;
     private final Map<Integer, Executable> kernels = new HashMap<>();
     private final long started = System.nanoTime();
     private boolean[] valid;
@@ -85,9 +95,36 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
       this.in = in;
       TaskContext tc = TaskContext.get();
       this.partition = tc == null ? -1 : tc.partitionId();
-      int initial = BatchReader.initialRows(inputs, spec.batchRows());
-      this.reader = BatchReader.onHeap(spec.op(), inputs, spec.policyKind(), spec.fill(), initial, partition);
-      this.valid = new boolean[initial];
+      int batchRows = spec.batchRows();
+      int initial;
+      if (Programs.runsOffHeap(spec.digest(), spec.programText(), Programs.Batching.MAP, 0, batchRows, spec.backend())) {
+        initial = Math.min(batchRows, 1024);
+        List<DirectBatch.Column> inCols = new ArrayList<>();
+        long rowBytes = 0;
+        for (InputColumn c : inputs) {
+          DirectBatch.Column col = BatchReader.arrowColumn(c);
+          inCols.add(col);
+          rowBytes += col.rowBytes();
+        }
+        ArrayType[] perRowOut = Programs.perRow(spec.digest(), spec.programText()).outTypes();
+        List<DirectBatch.Column> outCols = new ArrayList<>();
+        for (int p = 0; p < perRowOut.length; p++) {
+          DirectBatch.Column col = new DirectBatch.Column("output " + p, perRowOut[p].dtype(), perRowOut[p].shape());
+          outCols.add(col);
+          rowBytes += col.rowBytes();
+        }
+        this.arrow = new TaskArrow(spec.op(), partition, TaskArrow.limitFor(rowBytes, batchRows, 0));
+        this.inBatch = arrow.batch(inCols, initial);
+        this.outBatch = arrow.batch(outCols, initial);
+        this.reader = BatchReader.offHeap(spec.op(), inputs, spec.policyKind(), spec.fill(), partition, inBatch);
+      } else {
+        initial = BatchReader.initialRows(inputs, batchRows);
+        this.arrow = null;
+        this.inBatch = null;
+        this.outBatch = null;
+        this.reader = BatchReader.onHeap(spec.op(), inputs, spec.policyKind(), spec.fill(), initial, partition);
+      }
+      this.valid = new boolean[Math.max(1, initial)];
       this.outs = OnHeapColumnVector.allocateColumns(Math.max(1, initial), outSchema);
       if (tc != null) tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> close());
     }
@@ -121,7 +158,7 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
     /** Rows {@code [s, s + k)} of batch {@code b}: read, run, and written into the output vectors at the same rows. */
     private void run(ColumnarBatch b, int s, int k) {
       if (k > reader.rowsAllocated()) reader.ensureRows(k);
-      if (k > valid.length) valid = new boolean[reader.rowsAllocated()];
+      if (k > valid.length) valid = new boolean[Math.max(k, reader.rowsAllocated())];
       java.util.Arrays.fill(valid, 0, k, true);
       for (int c = 0; c < inputs.length; c++) read(b.column(inputs[c].ordinal()), c, s, k);
       int bucket = Programs.bucket(k, spec.batchRows());
@@ -132,12 +169,31 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
         meter.compile(System.nanoTime() - c0);
         kernels.put(bucket, kernel);
       }
-      NDArray[] args = reader.arrays(k, bucket);
-      long t0 = System.nanoTime();
-      NDArray[] result = kernel.runOnCallerThread(args);
-      long dt = System.nanoTime() - t0;
+      long t0;
+      long dt;
+      Object[] data;
+      if (arrow == null) {
+        NDArray[] args = reader.arrays(k, bucket);
+        t0 = System.nanoTime();
+        NDArray[] result = kernel.runOnCallerThread(args);
+        dt = System.nanoTime() - t0;
+        data = new Object[result.length];
+        for (int o = 0; o < result.length; o++) data[o] = HostArrays.data(result[o]);
+      } else {
+        DirectArray[] args = reader.directs(k, bucket);
+        inBatch.setRowCount(k, valid);
+        outBatch.ensureCapacity(bucket);
+        DirectArray[] results = new DirectArray[outBatch.columns().size()];
+        for (int p = 0; p < results.length; p++) results[p] = outBatch.view(p, bucket);
+        t0 = System.nanoTime();
+        kernel.runDirect(args, results);
+        dt = System.nanoTime() - t0;
+        outBatch.setRowCount(k, valid);
+        data = new Object[results.length];
+        for (int o = 0; o < results.length; o++) data[o] = results[o].toHostArray();
+      }
       OutputColumn[] oc = spec.outputs();
-      for (int j = 0; j < oc.length; j++) write(outs[j], oc[j], HostArrays.data(result[oc[j].output()]), s, k);
+      for (int j = 0; j < oc.length; j++) write(outs[j], oc[j], data[oc[j].output()], s, k);
       for (int i = 0; i < k; i++) {
         if (valid[i]) continue;
         for (OnHeapColumnVector v : outs) v.putNull(s + i);
@@ -335,9 +391,11 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
       if (done) return;
       done = true;
       reader.release();
+      if (arrow != null) arrow.close();
       double secs = (System.nanoTime() - started) / 1e9;
-      LOG.debug("arrax {} '{}' partition {}: {} rows in {} batches on cpu (columnar input), kernel {} ms, task {} ms ({} rows/s)",
-          spec.op(), spec.label(), partition, rowIndex, batches, kernelNanos / 1_000_000, Math.round(secs * 1000),
+      LOG.debug("arrax {} '{}' partition {}: {} rows in {} batches on {} (columnar input, {}), kernel {} ms, task {} ms ({} rows/s)",
+          spec.op(), spec.label(), partition, rowIndex, batches, spec.backend(), arrow == null ? "Java arrays" : "Arrow batches",
+          kernelNanos / 1_000_000, Math.round(secs * 1000),
           secs > 0 ? Math.round(rowIndex / secs) : 0);
     }
 

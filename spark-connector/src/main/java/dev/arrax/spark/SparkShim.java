@@ -319,12 +319,12 @@ final class SparkShim {
     }
 
     /**
-     * Columnar (batches in, batches out) where the child produces columnar batches, the map runs on the CPU backend and
+     * Columnar (batches in, batches out) where the child produces columnar batches and
      * {@link ArraxOptions#COLUMNAR_INPUT_KEY} is not {@code false}: the inputs are then read as columns
      * ({@link ColumnarMapTask}) and Spark converts to rows only above the map, where a row-based operator needs them.
      */
     @Override public boolean supportsColumnar() {
-      return child.supportsColumnar() && Backends.CPU.equals(spec.placedOn()) && ColumnarMapTask.readable(spec.inputs())
+      return child.supportsColumnar() && ColumnarMapTask.readable(spec.inputs())
           && !"false".equalsIgnoreCase(conf().getConfString(ArraxOptions.COLUMNAR_INPUT_KEY, "true").trim());
     }
 

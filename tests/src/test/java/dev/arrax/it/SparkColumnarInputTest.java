@@ -142,6 +142,34 @@ class SparkColumnarInputTest {
     assertTrue(batches >= 10 && batches <= 15, "batches: " + batches);
   }
 
+  /** On a backend other than the CPU (the Arrow test backend) the columns go into Arrow batches for runDirect. */
+  @Test
+  void onAnArrowBackendTheColumnsGoIntoArrowBatches(@TempDir Path dir) throws Exception {
+    List<Row> rows = data(3000, 8, 17);
+    String path = parquet(rows, dir, 2);
+    List<Row> cpu = map(spark.read().parquet(path), ArraxOptions.defaults().withBatchRows(500)).collectAsList();
+    long runs = ArrowTestBackend.DIRECT_RUNS.get();
+    List<Row> arrow;
+    SparkPlan node;
+    try (AutoCloseable use = ArrowTestBackend.use(ArrowTestBackend.Mode.ALL)) {
+      Dataset<Row> out = map(spark.read().parquet(path), ArraxOptions.defaults().withBatchRows(500).withBackend(ArrowTestBackend.NAME));
+      arrow = out.collectAsList();
+      node = arraxNode(SparkPlanNodeTest.qe(out).executedPlan());
+    }
+    assertTrue(node.supportsColumnar(), node.toString());
+    assertEquals(3000, SparkPlanNodeTest.metric(node, "gpuRows"), "every row ran off the CPU");
+    assertTrue(ArrowTestBackend.DIRECT_RUNS.get() - runs >= 6, "batches of at most 500 rows went to runDirect");
+    assertEquals(0, ArraxSpark.arrowMemory().allocatedBytes(), "every task closed its Arrow memory");
+    Map<Long, Row> byId = byId(cpu);
+    assertEquals(3000, arrow.size());
+    for (Row r : arrow) {
+      Row c = byId.get(r.getLong(0));
+      assertEquals(Double.doubleToRawLongBits(c.getDouble(4)), Double.doubleToRawLongBits(r.getDouble(4)), "y of id " + r.getLong(0));
+      assertEquals(c.getList(5), r.getList(5));
+      assertEquals(c.getList(6), r.getList(6));
+    }
+  }
+
   @Test
   void theRowPathStaysWhenTheSettingIsOff(@TempDir Path dir) {
     String path = parquet(data(100, 8, 3), dir, 1);
