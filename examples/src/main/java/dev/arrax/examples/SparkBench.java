@@ -28,7 +28,11 @@ import org.apache.spark.sql.types.DataTypes;
  *   <li>{@code engine}: {@code jit(vmap(grad(mlp)))} on an in-memory {@code f32[N, 32]} (no Spark), all cores;
  *   <li>{@code row_udf}: a plain Spark Java UDF computing the same gradient per row with scalar loops.
  * </ul>
- * Ends with {@code RESULT SPARK_W1 arrax_rows_per_s=<n> io_floor_rows_per_s=<n> engine_rows_per_s=<n> row_udf_rows_per_s=<n>}.
+ * Then the same rows written to a Parquet file and read back (Spark's vectorized reader: column batches, which the
+ * map reads as columns), the map over it with columnar input and with row input ({@code spark.arrax.columnarInput=false}),
+ * and the plain scan. Ends with {@code RESULT SPARK_W1 arrax_rows_per_s=<n> io_floor_rows_per_s=<n>
+ * engine_rows_per_s=<n> row_udf_rows_per_s=<n> scan_rows_per_s=<n>} and {@code RESULT SPARK_W1_PARQUET
+ * arrax_rows_per_s=<n> engine_rows_per_s=<n> scan_rows_per_s=<n> row_input_rows_per_s=<n>}.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
  * --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -cp <examples runtime classpath> dev.arrax.examples.SparkBench
@@ -95,6 +99,24 @@ public final class SparkBench {
       System.out.printf("check: max |arrax - row udf| over 1000 rows x %d = %.2e%n", D, maxDiff);
       df.unpersist();
 
+      // The same data as a Parquet file: Spark's vectorized reader hands out column batches, which the map reads as
+      // columns (no rows between the scan and the map); the row path (spark.arrax.columnarInput=false) beside it.
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("arrax-sparkbench");
+      String parquet = dir.resolve("w1.parquet").toString();
+      Dataset<Row> gen = spark.range(0, rows, 1, 2).select(functions.col("id"), functions.array(xs).as("x"));
+      gen.write().mode("overwrite").parquet(parquet);
+      Dataset<Row> pq = spark.read().parquet(parquet);
+      double pqScan = best("parquet: scan only (noop sink)", reps, n, () -> pq.write().format("noop").mode("overwrite").save());
+      double pqArrax = best("parquet: arrax W1, columnar input", reps, n, () -> ArraxSpark.map(pq, saliency, new String[] {"x"},
+          new String[] {"g"}, ArraxOptions.defaults().withName("W1 saliency").withArrayLength("x", D)).write().format("noop")
+          .mode("overwrite").save());
+      spark.conf().set(ArraxOptions.COLUMNAR_INPUT_KEY, "false");
+      double pqRows = best("parquet: arrax W1, row input", reps, n, () -> ArraxSpark.map(pq, saliency, new String[] {"x"},
+          new String[] {"g"}, ArraxOptions.defaults().withName("W1 saliency").withArrayLength("x", D)).write().format("noop")
+          .mode("overwrite").save());
+      spark.conf().unset(ArraxOptions.COLUMNAR_INPUT_KEY);
+      deleteTree(dir);
+
       float[] x = new float[(int) n * D];
       Random r2 = new Random(1);
       for (int i = 0; i < x.length; i++) x[i] = (float) r2.nextGaussian();
@@ -102,12 +124,22 @@ public final class SparkBench {
       Fn batched = Arrax.jit(Arrax.vmap(saliency));
       double engine = best("engine jit(vmap(grad)) f32[N,32], all cores", reps, n, () -> batched.apply(X).blockUntilReady());
 
-      System.out.printf("ratios: arrax / row_udf = %.1fx, arrax / engine = %.2f, io_floor / scan = %.2f%n", arrax / rowUdf, arrax / engine,
-          floor / scan);
-      System.out.printf("RESULT SPARK_W1 arrax_rows_per_s=%d io_floor_rows_per_s=%d engine_rows_per_s=%d row_udf_rows_per_s=%d%n",
-          Math.round(arrax), Math.round(floor), Math.round(engine), Math.round(rowUdf));
+      System.out.printf("ratios: arrax / row_udf = %.1fx, arrax / engine = %.2f, io_floor / scan = %.2f; parquet: arrax / engine = %.2f,"
+          + " columnar / row input = %.2f%n", arrax / rowUdf, arrax / engine, floor / scan, pqArrax / engine, pqArrax / pqRows);
+      System.out.printf("RESULT SPARK_W1 arrax_rows_per_s=%d io_floor_rows_per_s=%d engine_rows_per_s=%d row_udf_rows_per_s=%d"
+          + " scan_rows_per_s=%d%n", Math.round(arrax), Math.round(floor), Math.round(engine), Math.round(rowUdf), Math.round(scan));
+      System.out.printf("RESULT SPARK_W1_PARQUET arrax_rows_per_s=%d engine_rows_per_s=%d scan_rows_per_s=%d row_input_rows_per_s=%d%n",
+          Math.round(pqArrax), Math.round(engine), Math.round(pqScan), Math.round(pqRows));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     } finally {
       spark.stop();
+    }
+  }
+
+  static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+    try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(dir)) {
+      for (java.nio.file.Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
     }
   }
 
