@@ -61,6 +61,8 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
   final int batchRows;
   final String backend;
   final int gradientElements;
+  /** The driver's Arrax version, checked in the executor before the program is read. */
+  final ArraxVersion.Stamp shipped = ArraxVersion.forShipping();
 
   GradientTask(String op, String label, String programText, String digest, List<Param> params, InputColumn[] features,
       StructType inputSchema, NullPolicy policy, int batchRows, String backend) {
@@ -81,6 +83,7 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
   }
 
   @Override public Iterator<GradientPartial> call(Iterator<InternalRow> rows) {
+    shipped.check(op);
     long started = System.nanoTime();
     TaskContext tc = TaskContext.get();
     int partition = tc == null ? -1 : tc.partitionId();
@@ -89,7 +92,7 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
       BatchReader reader = arrow == null
           ? BatchReader.onHeap(op, features, policy, fill, BatchReader.initialRows(features, batchRows), partition)
           : BatchReader.offHeap(op, features, policy, fill, partition, arrow.in);
-      GradientPartial partial = run(rows, reader, arrow);
+      GradientPartial partial = run(rows, reader, arrow, tc);
       reader.release();
       LOG.debug("arrax {} '{}' partition {}: {} rows ({} used) in {} batches on {} ({}), kernel {} ms, task {} ms", op, label, partition,
           partial.rowsRead, partial.rows, partial.batches, partial.ranOn.isEmpty() ? backend : partial.ranOn,
@@ -98,7 +101,7 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
     }
   }
 
-  private GradientPartial run(Iterator<InternalRow> rows, BatchReader reader, ArrowSide arrow) {
+  private GradientPartial run(Iterator<InternalRow> rows, BatchReader reader, ArrowSide arrow, TaskContext tc) {
     NDArray[] paramArrays = new NDArray[params.length];
     for (int i = 0; i < params.length; i++) paramArrays[i] = params[i].array();
     Map<Integer, Executable> kernels = new HashMap<>();
@@ -107,6 +110,8 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
     boolean[] valid = new boolean[reader.rowsAllocated()];
     long rowIndex = 0;
     while (rows.hasNext()) {
+      // A cancelled or killed task stops here, between batches (the Arrow memory is closed on the way out).
+      if (tc != null) tc.killTaskIfInterrupted();
       int n = 0;
       while (n < batchRows && rows.hasNext()) {
         InternalRow r = rows.next();

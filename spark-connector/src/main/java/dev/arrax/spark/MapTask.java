@@ -88,6 +88,8 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
   final int batchRows;
   final String backend;
   final Meter meter;
+  /** The driver's Arrax version, checked in the executor before the program is read. */
+  final ArraxVersion.Stamp shipped = ArraxVersion.forShipping();
 
   /** A task over rows of {@code inputSchema}, where the spec's inputs sit at the ordinals of {@code inputs}. */
   MapTask(Spec spec, InputColumn[] inputs, StructType inputSchema, Meter meter) {
@@ -107,11 +109,13 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
   }
 
   @Override public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
+    shipped.check(op);
     return new Rows(rows);
   }
 
   private final class Rows implements Iterator<InternalRow> {
     private final Iterator<InternalRow> in;
+    private final TaskContext task;
     private final int partition;
     private final BatchReader reader;
     private final RowArena arena;
@@ -136,6 +140,7 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
     Rows(Iterator<InternalRow> in) {
       this.in = in;
       TaskContext tc = TaskContext.get();
+      this.task = tc;
       this.partition = tc == null ? -1 : tc.partitionId();
       if (!Programs.runsOffHeap(digest, programText, Programs.Batching.MAP, 0, batchRows, backend)) {
         int initial = BatchReader.initialRows(inputs, batchRows);
@@ -189,6 +194,9 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
     }
 
     private void fill() {
+      // A cancelled or killed task stops here, between batches, whatever its upstream checks: the TaskKilledException
+      // ends the task and its completion listener closes the Arrow memory.
+      if (task != null) task.killTaskIfInterrupted();
       n = 0;
       next = 0;
       arena.clear();

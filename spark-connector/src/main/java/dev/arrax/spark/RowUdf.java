@@ -39,6 +39,8 @@ final class RowUdf implements UDF1<Object, Object>, UDF2<Object, Object, Object>
   private final String name;
   private final String text;
   private final String digest;
+  /** The driver's Arrax version, checked in the executor before the program is read. */
+  private final ArraxVersion.Stamp shipped = ArraxVersion.forShipping();
   private transient Executable compiled;
   private transient ArrayType[] inTypes;
 
@@ -93,6 +95,7 @@ final class RowUdf implements UDF1<Object, Object>, UDF2<Object, Object, Object>
 
   private Object eval(Object... values) {
     if (compiled == null) {
+      shipped.check("ArraxSpark.registerUdf(" + name + ")");
       Program p = Programs.perRow(digest, text);
       inTypes = p.inTypes();
       compiled = Programs.executable(digest, text, Programs.Batching.ROW, 0, 1, Backends.CPU);

@@ -36,7 +36,11 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The connector across process boundaries: Spark's {@code local-cluster[2,1,1024]} runs a master, two workers
@@ -47,6 +51,7 @@ import org.junit.jupiter.api.Test;
  * with SPARK_HOME pointing at a folder with an empty {@code jars/} and SPARK_SCALA_VERSION set (the module's
  * surefire configuration sets both).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SparkClusterTest {
   private static SparkSession spark;
 
@@ -69,7 +74,8 @@ class SparkClusterTest {
         .config("spark.executor.extraClassPath", absolute)
         .config("spark.executor.extraJavaOptions", "-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector "
             + "--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED")
-        .config("spark.task.maxFailures", "1")
+        // a task lost with its executor (anExecutorKilledMidJob...) is tried again; no other test here fails a task
+        .config("spark.task.maxFailures", "4")
         .getOrCreate();
     long deadline = System.nanoTime() + 90_000_000_000L;
     while (spark.sparkContext().statusTracker().getExecutorInfos().length < 3) { // the driver is listed too
@@ -96,6 +102,7 @@ class SparkClusterTest {
   }
 
   @Test
+  @Order(1)
   void programsShippedToSeparateExecutorJvmsGiveTheEngineResults() {
     int d = 6;
     int n = 2000;
@@ -140,5 +147,79 @@ class SparkClusterTest {
     }
     assertArrayEquals(ref, g.get("m").toDoubleArray(), 1e-6 * n);
     assertTrue(g.get("m").dtype().isFloating());
+  }
+
+  /**
+   * Kills the executor JVM that runs it (no shutdown hooks, as a crash or an OOM killer would) when it meets row
+   * {@code killId} on a task's first attempt, once per marker file: the file is created atomically, so exactly one
+   * executor halts, and the retried task (on the other executor or the relaunched one) passes.
+   */
+  static final class HaltOnce implements org.apache.spark.api.java.function.Function<Row, Row> {
+    final String marker;
+    final long killId;
+
+    HaltOnce(String marker, long killId) {
+      this.marker = marker;
+      this.killId = killId;
+    }
+
+    @Override public Row call(Row r) throws Exception {
+      if (r.getLong(0) == killId && org.apache.spark.TaskContext.get().attemptNumber() == 0) {
+        try {
+          Files.createFile(Path.of(marker));
+        } catch (java.nio.file.FileAlreadyExistsException done) {
+          return r;
+        }
+        Runtime.getRuntime().halt(77);
+      }
+      return r;
+    }
+  }
+
+  @Test
+  @Order(2)
+  void anExecutorKilledMidJobLosesAndDuplicatesNoRow(@TempDir Path dir) throws Exception {
+    int n = 4000;
+    int d = 4;
+    double[] w = {0.5, -1, 0.25, 2};
+    List<Row> rows = new ArrayList<>();
+    for (long i = 0; i < n; i++) rows.add(RowFactory.create(i, new double[] {Math.sin(i), Math.cos(0.3 * i), (i % 7) - 3.0, 0.001 * i}));
+    StructType schema = new StructType().add("id", DataTypes.LongType, false)
+        .add("x", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    NDArray wa = NDArray.of(w);
+    ArraxOptions o = ArraxOptions.defaults().withBatchRows(100).withArrayLength("x", d);
+
+    // map: row 2345 of 8 partitions of 500 sits in partition 4, after four batches of it went through
+    Path marker = dir.resolve("map-killed");
+    Dataset<Row> df = spark.createDataFrame(jsc.parallelize(rows, 8).map(new HaltOnce(marker.toString(), 2345)), schema);
+    List<Row> got = ArraxSpark.map(df, a -> Np.tanh(Np.dot(a[0], wa)), new String[] {"x"}, new String[] {"y"}, o).collectAsList();
+    assertTrue(Files.exists(marker), "an executor must have been killed");
+    assertEquals(n, got.size(), "rows after the executor was killed");
+    long idSum = 0;
+    boolean[] seen = new boolean[n];
+    for (Row r : got) {
+      int id = (int) r.getLong(0);
+      idSum += id;
+      assertFalse(seen[id], "row " + id + " twice");
+      seen[id] = true;
+      double[] x = rows.get(id).<double[]>getAs(1);
+      double z = 0;
+      for (int j = 0; j < d; j++) z += x[j] * w[j];
+      assertEquals(Math.tanh(z), r.getDouble(2), 1e-12, "row " + id);
+    }
+    assertEquals((long) n * (n - 1) / 2, idSum);
+
+    // sumGradient (a tree aggregation with a shuffle): every row counted exactly once
+    Path marker2 = dir.resolve("sum-killed");
+    Dataset<Row> df2 = spark.createDataFrame(jsc.parallelize(rows, 8).map(new HaltOnce(marker2.toString(), 1234)), schema);
+    Fn loss = a -> Np.dot(a[1], a[0]);
+    ArraxSpark.GradientSum s = ArraxSpark.sumValueAndGradient(df2, loss, Map.of("m", NDArray.of(w)), new String[] {"x"}, o);
+    assertTrue(Files.exists(marker2), "an executor must have been killed");
+    assertEquals(n, s.rows());
+    double[] g = new double[d];
+    for (Row r : rows) for (int j = 0; j < d; j++) g[j] += r.<double[]>getAs(1)[j];
+    assertArrayEquals(g, s.gradient().get("m").toDoubleArray(), 1e-9);
+    // runs last (@Order): the cluster, whose master is relaunching the killed executors, is stopped next
   }
 }
