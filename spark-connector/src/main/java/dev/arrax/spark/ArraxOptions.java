@@ -18,6 +18,8 @@ import org.apache.spark.sql.RuntimeConfig;
  *   <tr><th>setting</th><th>Spark conf key</th><th>default</th></tr>
  *   <tr><td>{@link #withBatchRows rows per batch}</td><td>{@value #BATCH_ROWS_KEY}</td>
  *       <td>{@value #DEFAULT_BATCH_ROWS}</td></tr>
+ *   <tr><td>{@link #withMaxBytesPerBatch bytes per batch}</td><td>{@value #MAX_BYTES_PER_BATCH_KEY}</td>
+ *       <td>64 MiB</td></tr>
  *   <tr><td>{@link #withNullPolicy null policy}</td><td>{@value #NULL_POLICY_KEY}: {@code error},
  *       {@code null_row} or {@code fill:<value>}</td><td>{@code error}</td></tr>
  *   <tr><td>{@link #withBackend(String) backend}</td><td>{@value #BACKEND_KEY}: {@code cpu}, {@code gpu},
@@ -81,6 +83,13 @@ public final class ArraxOptions {
   public static final String EXPLAIN_PROPERTY = "arrax.explain";
   /** Rows per batch when neither the options nor the Spark conf set it: 65,536. */
   public static final int DEFAULT_BATCH_ROWS = 65_536;
+  /**
+   * Spark conf key for the most bytes a batch may take ({@link #withMaxBytesPerBatch}): a number of bytes or a
+   * size such as {@code 64m}, {@code 256MiB}, {@code 1g}; like {@code spark.sql.execution.arrow.maxBytesPerBatch}.
+   */
+  public static final String MAX_BYTES_PER_BATCH_KEY = "spark.arrax.maxBytesPerBatch";
+  /** Bytes per batch when neither the options nor the Spark conf set it: 64 MiB. */
+  public static final long DEFAULT_MAX_BYTES_PER_BATCH = 64L << 20;
 
   /** The backends every build knows by name; {@link #withBackend(String)} also takes any other installed backend's name. */
   public enum Backend {
@@ -109,9 +118,11 @@ public final class ArraxOptions {
   private final Boolean explain;
   private final Map<String, Integer> arrayLengths;
   private final String name;
+  private final Long maxBytesPerBatch;
 
   private ArraxOptions(Integer batchRows, NullPolicy nullPolicy, String backend, Boolean explain, Map<String, Integer> arrayLengths,
-      String name) {
+      String name, Long maxBytesPerBatch) {
+    this.maxBytesPerBatch = maxBytesPerBatch;
     this.batchRows = batchRows;
     this.nullPolicy = nullPolicy;
     this.backend = backend;
@@ -122,13 +133,13 @@ public final class ArraxOptions {
 
   /** Nothing set: everything comes from the Spark conf or the defaults. */
   public static ArraxOptions defaults() {
-    return new ArraxOptions(null, null, null, null, Map.of(), null);
+    return new ArraxOptions(null, null, null, null, Map.of(), null, null);
   }
 
   /** Rows per batch handed to the compiled kernel (the last batch of a partition may be smaller). */
   public ArraxOptions withBatchRows(int rows) {
     if (rows < 1) throw new IllegalArgumentException("batchRows must be >= 1, got " + rows);
-    return new ArraxOptions(rows, nullPolicy, backend, explain, arrayLengths, name);
+    return new ArraxOptions(rows, nullPolicy, backend, explain, arrayLengths, name, maxBytesPerBatch);
   }
 
   /**
@@ -138,7 +149,7 @@ public final class ArraxOptions {
    */
   public ArraxOptions withNullPolicy(NullPolicy policy) {
     if (policy == null) throw new IllegalArgumentException("null policy must not be null; use NullPolicy.ERROR, NULL_ROW or fill(v)");
-    return new ArraxOptions(batchRows, policy, backend, explain, arrayLengths, name);
+    return new ArraxOptions(batchRows, policy, backend, explain, arrayLengths, name, maxBytesPerBatch);
   }
 
   /**
@@ -155,12 +166,12 @@ public final class ArraxOptions {
    * backend exists and is usable is checked on the driver when a job is set up (before any Spark job runs).
    */
   public ArraxOptions withBackend(String b) {
-    return new ArraxOptions(batchRows, nullPolicy, checkBackendName(b), explain, arrayLengths, name);
+    return new ArraxOptions(batchRows, nullPolicy, checkBackendName(b), explain, arrayLengths, name, maxBytesPerBatch);
   }
 
   /** Logs the plan ({@link ArraxSpark#explain}) at INFO once per program and backend when a job is set up. */
   public ArraxOptions withExplain(boolean on) {
-    return new ArraxOptions(batchRows, nullPolicy, backend, on, arrayLengths, name);
+    return new ArraxOptions(batchRows, nullPolicy, backend, on, arrayLengths, name, maxBytesPerBatch);
   }
 
   /** A backend name as {@link dev.arrax.backend.Backends} takes it: trimmed, lower case, letters, digits, '-' and '_'. */
@@ -177,12 +188,12 @@ public final class ArraxOptions {
     if (length < 0) throw new IllegalArgumentException("array length of column '" + column + "' must be >= 0, got " + length);
     Map<String, Integer> m = new LinkedHashMap<>(arrayLengths);
     m.put(column, length);
-    return new ArraxOptions(batchRows, nullPolicy, backend, explain, m, name);
+    return new ArraxOptions(batchRows, nullPolicy, backend, explain, m, name, maxBytesPerBatch);
   }
 
   /** A name for the function, used in Spark job descriptions, RDD names and log lines. */
   public ArraxOptions withName(String n) {
-    return new ArraxOptions(batchRows, nullPolicy, backend, explain, arrayLengths, n);
+    return new ArraxOptions(batchRows, nullPolicy, backend, explain, arrayLengths, n, maxBytesPerBatch);
   }
 
   /** The rows per batch, or the default when unset (the Spark conf is consulted only when running). */
@@ -205,6 +216,47 @@ public final class ArraxOptions {
 
   /** The name given with {@link #withName}, or null. */
   public String name() { return name; }
+
+  /**
+   * The most bytes one batch may take, or the default (64 MiB) when unset (the Spark conf is consulted only when
+   * running): with {@link #withBatchRows} it bounds the rows per batch, whichever is fewer, at least one row.
+   */
+  public long maxBytesPerBatch() { return maxBytesPerBatch != null ? maxBytesPerBatch : DEFAULT_MAX_BYTES_PER_BATCH; }
+
+  /**
+   * The most bytes a batch may take: a batch holds at most {@code bytes / (bytes per row)} rows (and at most
+   * {@link #withBatchRows}, at least one), where a row's bytes are estimated on the driver from the traced per-row
+   * program: its input and output elements and the intermediates that carry the row axis in the batched program.
+   * Wide rows ({@code array<double>} of a million elements) then run a few rows at a time instead of 65,536, so an
+   * executor's heap holds them; the default 64 MiB keeps batches of narrow rows at the full {@code batchRows}.
+   */
+  public ArraxOptions withMaxBytesPerBatch(long bytes) {
+    if (bytes < 1) throw new IllegalArgumentException("maxBytesPerBatch must be >= 1 byte, got " + bytes);
+    return new ArraxOptions(batchRows, nullPolicy, backend, explain, arrayLengths, name, bytes);
+  }
+
+  /** A size in bytes: a whole number, optionally followed by k, m, g (or kb/kib, mb/mib, gb/gib; powers of 1024) or b. */
+  static long parseBytes(String key, String v) {
+    String s = v.trim().toLowerCase(Locale.ROOT);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]+)\\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?").matcher(s);
+    if (m.matches()) {
+      String unit = m.group(2) == null ? "b" : m.group(2);
+      int shift = switch (unit.charAt(0)) {
+        case 'k' -> 10;
+        case 'm' -> 20;
+        case 'g' -> 30;
+        case 't' -> 40;
+        default -> 0;
+      };
+      try {
+        long n = Long.parseLong(m.group(1));
+        if (n >= 1 && n <= (Long.MAX_VALUE >> shift)) return n << shift;
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+    }
+    throw new IllegalArgumentException(key + "=" + v + ": expected a size >= 1 byte such as 67108864, 64m or 1g");
+  }
 
   /** These options with every unset setting taken from {@code conf} ({@code spark.arrax.*}), then from the defaults. */
   public ArraxOptions resolve(RuntimeConfig conf) {
@@ -232,7 +284,12 @@ public final class ArraxOptions {
       String v = conf.get(EXPLAIN_KEY, null);
       ex = v == null ? Boolean.getBoolean(EXPLAIN_PROPERTY) : parseBoolean(EXPLAIN_KEY, v);
     }
-    return new ArraxOptions(rows, policy, b, ex, arrayLengths, name);
+    Long maxBytes = maxBytesPerBatch;
+    if (maxBytes == null) {
+      String v = conf.get(MAX_BYTES_PER_BATCH_KEY, null);
+      maxBytes = v == null ? DEFAULT_MAX_BYTES_PER_BATCH : parseBytes(MAX_BYTES_PER_BATCH_KEY, v);
+    }
+    return new ArraxOptions(rows, policy, b, ex, arrayLengths, name, maxBytes);
   }
 
   /** Whether the backend was set here or in the conf rather than defaulted, and where: for error messages. */
@@ -258,7 +315,10 @@ public final class ArraxOptions {
     throw new IllegalArgumentException(BATCH_ROWS_KEY + "=" + v + ": expected a whole number of rows >= 1");
   }
 
-  /** {@code error}, {@code null_row} or {@code fill:<value>} (also {@code fill(<value>)}), in any case. */
+  /**
+   * {@code error}, {@code null_row} or {@code fill:<value>} (also {@code fill(<value>)}), in any case; the value is a
+   * number, {@code NaN}, {@code Infinity} ({@code inf}) or {@code -Infinity} ({@code -inf}).
+   */
   public static NullPolicy parseNullPolicy(String v) {
     String s = v.trim().toLowerCase(Locale.ROOT);
     if (s.equals("error")) return NullPolicy.ERROR;
@@ -267,17 +327,32 @@ public final class ArraxOptions {
     if (s.startsWith("fill:")) num = s.substring(5);
     else if (s.startsWith("fill(") && s.endsWith(")")) num = s.substring(5, s.length() - 1);
     if (num != null) {
-      try {
-        return NullPolicy.fill(Double.parseDouble(num.trim()));
-      } catch (NumberFormatException e) {
-        // reported below
-      }
+      Double d = parseFillValue(num.trim());
+      if (d != null) return NullPolicy.fill(d);
     }
-    throw new IllegalArgumentException(NULL_POLICY_KEY + "=" + v + ": expected error, null_row or fill:<number>");
+    throw new IllegalArgumentException(NULL_POLICY_KEY + "=" + v + ": expected error, null_row or fill:<number> (a number, NaN, Infinity or "
+        + "-Infinity)");
+  }
+
+  /**
+   * A fill value in lower case (the policy is matched ignoring case): a decimal number, or {@code nan}, {@code inf} /
+   * {@code infinity} with an optional sign, which {@link Double#parseDouble} only takes spelled {@code NaN} and
+   * {@code Infinity}; null if it is none of these.
+   */
+  private static Double parseFillValue(String s) {
+    String unsigned = s.startsWith("+") || s.startsWith("-") ? s.substring(1) : s;
+    if (unsigned.equals("nan")) return Double.NaN;
+    if (unsigned.equals("inf") || unsigned.equals("infinity")) return s.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    try {
+      return Double.parseDouble(s);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   @Override public String toString() {
-    return "ArraxOptions{batchRows=" + batchRows() + ", nullPolicy=" + nullPolicy() + ", backend=" + backend()
+    return "ArraxOptions{batchRows=" + batchRows()
+        + (maxBytesPerBatch() == DEFAULT_MAX_BYTES_PER_BATCH ? "" : ", maxBytesPerBatch=" + maxBytesPerBatch()) + ", nullPolicy=" + nullPolicy() + ", backend=" + backend()
         + (explain() ? ", explain" : "")
         + (arrayLengths.isEmpty() ? "" : ", arrayLengths=" + arrayLengths) + (name == null ? "" : ", name=" + name) + "}";
   }

@@ -145,7 +145,7 @@ public final class ArraxSpark {
 
   /** What the driver decides for a map before any task runs. */
   private record MapJob(String op, String label, InputColumn[] cols, OutputColumn[] outs, Program perRow, String text, String digest,
-      ArraxOptions options, Placement placement) {}
+      ArraxOptions options, Placement placement, boolean lengthsGuessed) {}
 
   private static MapJob prepareMap(String op, Dataset<Row> df, MultiFn fn, String[] inputCols, String[] outputCols, ArraxOptions options,
       boolean single) {
@@ -160,14 +160,22 @@ public final class ArraxSpark {
     String label = label(o, inputCols, outputCols);
     boolean[] guessed = new boolean[cols.length];
     cols = resolveArrayLengths(op, df, cols, o, guessed);
+    boolean unknown = checkUnknownLengths(op, df, cols, guessed, o.nullPolicy());
 
-    Program perRow = tracePerRow(op, fn, cols, guessed, null);
+    Program perRow;
+    if (unknown) {
+      Traced t = traceAtSomeLength(op, fn, cols, guessed, null);
+      perRow = t.perRow();
+      cols = t.cols();
+    } else {
+      perRow = tracePerRow(op, fn, cols, guessed, null);
+    }
     OutputColumn[] outs = outputColumns(op, perRow, outputCols, single);
     String text = perRow.toText();
     String digest = Programs.digest(text);
     checkBatches(op, Programs.Batching.MAP, perRow, digest, 0);
     Placement placement = Programs.placement(digest, text, Programs.Batching.MAP, 0, o.batchRows(), o.backend());
-    return new MapJob(op, label, cols, outs, perRow, text, digest, o, placement);
+    return new MapJob(op, label, cols, outs, perRow, text, digest, o, placement, unknown);
   }
 
   /** {@link #map} (single) or {@link #mapMulti}, handing the traced per-row program's text to {@code traced}. */
@@ -198,7 +206,8 @@ public final class ArraxSpark {
     LOG.info("{}: program {} ({} equations) over {} -> {}, {}", op, digest.substring(0, 12), job.perRow().eqns().size(),
         Arrays.stream(cols).map(InputColumn::describe).collect(Collectors.joining(", ")),
         Arrays.stream(outs).map(c -> c.name() + " " + c.sparkType().simpleString()).collect(Collectors.joining(", ")), o);
-    return SparkShim.mapNode(df, spec, outputFields(outs, o.nullPolicy(), true));
+    // A length guessed to trace the function (no row told it) is not claimed in the outputs' metadata.
+    return SparkShim.mapNode(df, spec, outputFields(outs, o.nullPolicy(), !job.lengthsGuessed()));
   }
 
   /**
@@ -402,12 +411,31 @@ public final class ArraxSpark {
     checkBackend(op, o, options.backendSource(spark.conf()));
     boolean[] guessed = new boolean[cols.length];
     cols = resolveArrayLengths(op, df, cols, o, guessed);
+    boolean unknown = checkUnknownLengths(op, df, cols, guessed, o.nullPolicy());
 
     List<String> keys = order.keys();
     NDArray[] leaves = order.leaves();
     int[] argnums = new int[leaves.length];
     for (int i = 0; i < argnums.length; i++) argnums[i] = i;
-    Program perRow = tracePerRow(op, Arrax.valueAndGrad(lossPerRow, argnums), cols, guessed, leaves);
+    MultiFn vg = Arrax.valueAndGrad(lossPerRow, argnums);
+    Program perRow;
+    if (unknown) {
+      Traced t;
+      try {
+        t = traceAtSomeLength(op, vg, cols, guessed, leaves);
+      } catch (ArraxSparkException e) {
+        // No row tells the length and no length traces; if no row can reach the loss anyway (every row is null in
+        // that column and skipped, or there is no row), the sum over no rows is zero: say so rather than fail.
+        if (o.nullPolicy().kind() != NullPolicy.Kind.NULL_ROW && !isEmpty(op, df, "no length traces")) throw e;
+        LOG.warn("{}: {}; no row reaches the loss ({}), so the sum is 0 over 0 rows", op, unknownLengthNote(cols, guessed),
+            o.nullPolicy().kind() == NullPolicy.Kind.NULL_ROW ? "every row has a null there and the null policy skips it" : "the frame is empty");
+        return new GradientJob(op, null, cols, null, keys, leaves, null, null, null, o, null);
+      }
+      perRow = t.perRow();
+      cols = t.cols();
+    } else {
+      perRow = tracePerRow(op, vg, cols, guessed, leaves);
+    }
     String text = perRow.toText();
     String digest = Programs.digest(text);
     checkBatches(op, Programs.Batching.GRADIENT_SUM, perRow, digest, leaves.length);
@@ -423,6 +451,7 @@ public final class ArraxSpark {
   private static GradientSum gradientImpl(String op, Dataset<Row> df, Fn lossPerRow, ParamOrder order, String[] featureCols,
       ArraxOptions options) {
     GradientJob job = prepareGradient(op, df, lossPerRow, order, featureCols, options);
+    if (job.perRow() == null) return zeroSum(job.keys(), job.leaves());
     ArraxOptions o = job.options();
     InputColumn[] cols = job.cols();
     NDArray[] leaves = job.leaves();
@@ -515,6 +544,10 @@ public final class ArraxSpark {
   }
 
   private static String explainGradient(GradientJob job) {
+    if (job.perRow() == null) {
+      return "== " + job.op() + " ==\nno row reaches the loss and no array length is known (" + unknownLengthNote(job.cols(), null)
+          + "): the sum is 0 over 0 rows, and no Spark job runs\n";
+    }
     StringBuilder sb = new StringBuilder();
     sb.append("== ").append(job.op()).append(" '").append(job.label()).append("' ==\n");
     sb.append("per-row program ").append(job.digest(), 0, 12).append(": valueAndGrad of the loss, ").append(job.perRow().eqns().size())
@@ -688,6 +721,79 @@ public final class ArraxSpark {
   }
 
   // ---------------------------------------------------------------- shared driver-side steps
+
+  /** The sum over no rows: a zero loss and zero gradients of the parameters' shapes and dtypes, 0 rows. */
+  private static GradientSum zeroSum(List<String> keys, NDArray[] leaves) {
+    Map<String, NDArray> grad = new LinkedHashMap<>();
+    for (int i = 0; i < leaves.length; i++) grad.put(keys.get(i), NDArray.fromFlat(new double[leaves[i].size()], leaves[i].dtype(), leaves[i].shape()));
+    return new GradientSum(0.0, Collections.unmodifiableMap(grad), 0);
+  }
+
+  /** A per-row program and the input columns at the lengths it was traced for. */
+  private record Traced(Program perRow, InputColumn[] cols) {}
+
+  /** The longest array length tried for columns whose length no row tells ({@link #traceAtSomeLength}). */
+  static final int MAX_GUESSED_LENGTH = 64;
+
+  /**
+   * Whether some array column's length is unknown (no non-null row: {@code guessed}), after checking that this is
+   * harmless: no row's values of such a column are ever computed when the frame is empty, or every row is null there
+   * (the ERROR policy then fails at the first row, NULL_ROW gives null outputs). A fill policy would build arrays of
+   * a made-up length, so with rows present it fails here, before any task, asking for the length.
+   */
+  private static boolean checkUnknownLengths(String op, Dataset<Row> df, InputColumn[] cols, boolean[] guessed, NullPolicy policy) {
+    boolean unknown = false;
+    for (boolean g : guessed) unknown |= g;
+    if (!unknown || policy.kind() != NullPolicy.Kind.FILL) return unknown;
+    if (isEmpty(op, df, "a fill needs the array length")) return true;
+    for (int i = 0; i < cols.length; i++) {
+      if (guessed[i]) {
+        throw new ArraxSparkException(op + ": array column '" + cols[i].name() + "' is null in every row, so its length is unknown and "
+            + policy + " cannot build its arrays; give the length with ArraxOptions.withArrayLength(\"" + cols[i].name() + "\", d)");
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code df} has no row (one small Spark job, named after {@code why}). */
+  private static boolean isEmpty(String op, Dataset<Row> df, String why) {
+    SparkContext sc = df.sparkSession().sparkContext();
+    return withJobDescription(sc, op + ": is the frame empty? (" + why + ")", () -> df.limit(1).count() == 0);
+  }
+
+  private static String unknownLengthNote(InputColumn[] cols, boolean[] guessed) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < cols.length; i++) {
+      if (guessed != null ? !guessed[i] : cols[i].scalar()) continue;
+      sb.append(sb.length() == 0 ? "" : "; ").append("array column '").append(cols[i].name()).append("' has no non-null row to read its ")
+          .append("length from; give it with ArraxOptions.withArrayLength(\"").append(cols[i].name()).append("\", d)");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Traces a function whose array columns {@code guessed} have no row that tells their length (an empty frame, or a
+   * column null in every row) at the first length from 0 to {@link #MAX_GUESSED_LENGTH} (the same for all such
+   * columns) at which it traces, so the output columns' types are known; no row is ever computed at that length
+   * ({@link #checkUnknownLengths}). Logs a WARN note naming the columns and the fix; fails as a trace at length 0
+   * fails when no length traces.
+   */
+  private static Traced traceAtSomeLength(String op, MultiFn fn, InputColumn[] cols, boolean[] guessed, NDArray[] leading) {
+    ArraxSparkException first = null;
+    for (int w = 0; w <= MAX_GUESSED_LENGTH; w++) {
+      InputColumn[] at = cols.clone();
+      for (int i = 0; i < at.length; i++) if (guessed[i]) at[i] = at[i].withWidth(w);
+      try {
+        Program p = tracePerRow(op, fn, at, guessed, leading);
+        LOG.warn("{}: {}. The function was traced at length {} only to learn the output columns' types; no row is computed at that length "
+            + "(the frame is empty or the column is null in every row)", op, unknownLengthNote(cols, guessed), w);
+        return new Traced(p, at);
+      } catch (ArraxSparkException e) {
+        if (first == null) first = e;
+      }
+    }
+    throw first;
+  }
 
   /** Traces {@code fn} for one row (after {@code leading} unbatched arguments), wrapping failures with the column types. */
   private static Program tracePerRow(String op, MultiFn fn, InputColumn[] cols, boolean[] guessed, NDArray[] leading) {

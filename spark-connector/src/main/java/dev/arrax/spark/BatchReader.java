@@ -231,7 +231,8 @@ final class BatchReader {
     if (n != w) {
       throw new ArraxSparkException(op + ": column '" + col.name() + "' has " + n + " elements at row " + rowIndex + " of partition "
           + partition + ", but the function was traced for arrays of " + w + " elements; every row of an array column must have the"
-          + " same length (it was read from the first non-null row unless set with ArraxOptions.withArrayLength)");
+          + " same length (it was read from the first non-null row unless set with ArraxOptions.withArrayLength); filter or pad the"
+          + " other rows first, e.g. df.where(\"size(" + sqlName(col.name()) + ") = " + w + "\")");
     }
     int header = UnsafeArrayData.calculateHeaderPortionInBytes(w);
     boolean anyNull = false;
@@ -257,6 +258,11 @@ final class BatchReader {
       }
     }
     return true;
+  }
+
+  /** A column name as SQL text: bare when it is a plain identifier, else in backquotes. */
+  private static String sqlName(String name) {
+    return name.matches("[A-Za-z_][A-Za-z0-9_]*") ? name : ArraxSpark.quote(name);
   }
 
   private ArraxSparkException nullError(InputColumn col, long rowIndex, String what) {

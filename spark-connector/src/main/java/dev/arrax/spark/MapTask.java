@@ -108,9 +108,30 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
     this.meter = meter;
   }
 
+  /**
+   * The exception for a batch that ran out of memory, with the batch size in rows and bytes and the settings to
+   * change: the task fails (and may be retried) instead of the OutOfMemoryError killing the executor (exit 52). The
+   * error is not attached as the cause: Spark's executor kills itself on a fatal error anywhere in the cause chain
+   * ({@code spark.executor.killOnFatalError.depth}).
+   */
+  private ArraxSparkException outOfMemory(OutOfMemoryError e, int partition) {
+    long rowBytes = 0;
+    for (InputColumn c : inputs) rowBytes += c.rowElements() * (long) dev.arrax.backend.DirectArray.elementBytes(c.dtype());
+    for (OutputColumn c : outputs) rowBytes += (long) (c.scalar() ? 1 : c.width()) * dev.arrax.backend.DirectArray.elementBytes(c.dtype());
+    return new ArraxSparkException(op + " '" + label + "': out of memory (" + e.getMessage() + ") in partition " + partition
+        + " with batches of " + batchRows + " rows (" + rowBytes + " bytes of inputs and outputs per row, about " + (2 * rowBytes * batchRows >> 20)
+        + " MiB per batch with the row buffer, before the kernel's intermediates); lower " + ArraxOptions.MAX_BYTES_PER_BATCH_KEY
+        + " (ArraxOptions.withMaxBytesPerBatch) or " + ArraxOptions.BATCH_ROWS_KEY + ", or give the executors more memory (spark.executor.memory)");
+  }
+
   @Override public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
     shipped.check(op);
-    return new Rows(rows);
+    try {
+      return new Rows(rows);
+    } catch (OutOfMemoryError e) { // the first batch's buffers
+      TaskContext tc = TaskContext.get();
+      throw outOfMemory(e, tc == null ? -1 : tc.partitionId());
+    }
   }
 
   private final class Rows implements Iterator<InternalRow> {
@@ -178,7 +199,11 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
     @Override public boolean hasNext() {
       if (next < n) return true;
       if (done) return false;
-      fill();
+      try {
+        fill();
+      } catch (OutOfMemoryError e) {
+        throw outOfMemory(e);
+      }
       if (n == 0) {
         finish();
         return false;
@@ -211,6 +236,18 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
         n++;
       }
       if (n > 0) runKernel();
+    }
+
+    /**
+     * The exception for a batch that ran out of memory, with the batch size in rows and bytes and the settings to
+     * change: the task fails (and may be retried) instead of the OutOfMemoryError killing the executor (exit 52).
+     * The batch's outputs are dropped first.
+     */
+    private ArraxSparkException outOfMemory(OutOfMemoryError e) {
+      n = 0;
+      next = 0;
+      Arrays.fill(outBase, null);
+      return MapTask.this.outOfMemory(e, partition);
     }
 
     private UnsafeRow unsafe(InternalRow r) {

@@ -79,13 +79,26 @@ final class Programs {
   }
 
   /**
-   * For a per-row program {@code (params..., features...) -> (loss, dloss/dparam...)}: the params unmapped, the
-   * features mapped over {@code rows}, plus a trailing {@code bool[rows]} mask; the outputs are the sums over
-   * the rows where the mask is true, in f64. {@code where}, not a multiplication, drops the other rows, so a NaN
-   * or an infinity computed on a placeholder row cannot leak into the sum.
+   * For a per-row loss program {@code (params..., features...) -> loss} (a float scalar): the params unmapped, the
+   * features mapped over {@code rows}, plus a trailing {@code bool[rows]} mask; the outputs are the loss summed over
+   * the rows where the mask is true, in f64, and its gradient with respect to each parameter, in f64:
+   * {@code valueAndGrad(p -> sum(where(mask, vmap(loss)(p, X), 0)))}. This is the gradient of the batch's summed
+   * loss, not a sum of per-row gradients: the backward pass reduces over the rows where the model does (a
+   * {@code dot(X^T, delta)} for a weight), so no {@code [rows, params]} array is ever built and the batch needs
+   * memory for its activations plus one gradient. {@code where}, not a multiplication, drops the other rows; the
+   * tasks also fill masked slots with a copy of a valid row, so the zero cotangent of a dropped row never meets an
+   * infinite derivative (0 * inf = NaN) of a placeholder row.
+   *
+   * <p>With f32 parameters the loss is summed in f64 (cast per row) and the backward pass runs in f32, the
+   * parameters' type; each batch's gradient is returned in f64 and the sums across batches and partitions are
+   * (near-)exact, rounded to the parameters' type once on the driver.
    */
   static Program batchedGradientSum(Program perRow, int params, int rows) {
     ArrayType[] in = perRow.inTypes();
+    ArrayType[] out = perRow.outTypes();
+    if (out.length != 1 || out[0].rank() != 0 || !out[0].dtype().isFloating()) {
+      throw new dev.arrax.ArraxException("the per-row loss must return one floating scalar, but it returns " + Arrays.toString(out));
+    }
     ArrayType[] batched = new ArrayType[in.length + 1];
     Integer[] axes = new Integer[in.length];
     for (int i = 0; i < in.length; i++) {
@@ -95,21 +108,72 @@ final class Programs {
     batched[in.length] = ArrayType.of(DType.BOOL, rows);
     MultiFn f = perRow::call;
     MultiFn v = f.vmap(axes);
-    return Staging.trace("arrax_gradient_sum", batched, args -> {
+    dev.arrax.Fn summed = args -> {
       NDArray mask = args[args.length - 1];
-      NDArray[] outs = v.apply(Arrays.copyOf(args, args.length - 1));
-      NDArray[] sums = new NDArray[outs.length];
-      for (int i = 0; i < outs.length; i++) {
-        // Summed in f64 whatever the parameters' dtype, and rounded to it once, at the end, on the driver: a batch
-        // of 65,536 f32 gradients summed in f32 would lose digits that the exact cross-batch sums then keep.
-        NDArray o = outs[i].dtype() == DType.FLOAT64 ? outs[i] : outs[i].astype(DType.FLOAT64);
-        int[] s = new int[o.ndim()];
-        Arrays.fill(s, 1);
-        s[0] = rows;
-        sums[i] = Np.sum(Np.where(mask.reshape(s), o, 0.0), 0);
-      }
-      return sums;
+      NDArray l = v.apply(Arrays.copyOf(args, args.length - 1))[0];
+      NDArray l64 = l.dtype() == DType.FLOAT64 ? l : l.astype(DType.FLOAT64);
+      return Np.sum(Np.where(mask, l64, 0.0));
+    };
+    int[] argnums = new int[params];
+    for (int i = 0; i < params; i++) argnums[i] = i;
+    MultiFn vg = dev.arrax.Arrax.valueAndGrad(summed, argnums);
+    return Staging.trace("arrax_gradient_sum", batched, args -> {
+      NDArray[] r = vg.apply(args);
+      for (int i = 1; i < r.length; i++) if (r[i].dtype() != DType.FLOAT64) r[i] = r[i].astype(DType.FLOAT64);
+      return r;
     });
+  }
+
+  /**
+   * The bytes one more row adds to a batch of {@code batching}, estimated without running anything: the batched
+   * program is built (and optimized) for 2 and for 3 rows, and the difference of the bytes of all its values
+   * (inputs, intermediates, outputs) is what a row costs, so values that do not carry the row axis (parameters,
+   * constants, a gradient summed over the rows) do not count. Fusion usually keeps intermediates from being
+   * materialized, so this is an upper bound on the kernel's memory; for a map the row arena (the input row copied and
+   * the outputs' places) is added.
+   */
+  static long bytesPerRow(Program perRow, Batching batching, int params) {
+    if (batching == Batching.ROW) return 1;
+    long two = valueBytes(Passes.optimize(batched(perRow, batching, params, 2)));
+    long three = valueBytes(Passes.optimize(batched(perRow, batching, params, 3)));
+    long perRowBytes = Math.max(1, three - two);
+    if (batching == Batching.MAP) perRowBytes += valueBytes(perRow.inTypes()) + valueBytes(perRow.outTypes()) + 16;
+    return perRowBytes;
+  }
+
+  /** {@link #bytesPerRow(Program, Batching, int)}, once per JVM and program (a training loop estimates once). */
+  static long bytesPerRow(String digest, Program perRow, Batching batching, int params) {
+    return (Long) memo("bytes|" + batching + "|" + params + "|" + digest, () -> bytesPerRow(perRow, batching, params)).get();
+  }
+
+  /**
+   * The rows per batch: {@code batchRows}, or fewer so that a batch's estimated bytes ({@link #bytesPerRow}) stay
+   * within {@code maxBytes}; at least one row.
+   */
+  static int rowsPerBatch(long bytesPerRow, int batchRows, long maxBytes) {
+    long fit = maxBytes / Math.max(1, bytesPerRow);
+    return (int) Math.max(1, Math.min(batchRows, fit));
+  }
+
+  private static long valueBytes(Program p) {
+    long b = 0;
+    for (dev.arrax.ir.Var v : p.inVars()) b += bytes(v.type());
+    for (dev.arrax.ir.Eqn e : p.eqns()) {
+      // A broadcast is read through an index map by the kernels that use it, never materialized (CPU backend).
+      if (e.primitive() == dev.arrax.primitives.Primitives.BROADCAST_IN_DIM) continue;
+      for (dev.arrax.ir.Var v : e.outputs()) b += bytes(v.type());
+    }
+    return b;
+  }
+
+  private static long valueBytes(ArrayType[] types) {
+    long b = 0;
+    for (ArrayType t : types) b += bytes(t);
+    return b;
+  }
+
+  private static long bytes(ArrayType t) {
+    return (long) t.size() * dev.arrax.backend.DirectArray.elementBytes(t.dtype());
   }
 
   private static ArrayType withLeading(ArrayType t, int rows) {

@@ -75,13 +75,31 @@ class ConnectorPartsTest {
   }
 
   @Test
+  void aProgramStampedWithAnotherArraxVersionFailsNamingBothVersionsAndTheFix() {
+    assertFalse(ArraxVersion.VERSION.isEmpty());
+    assertFalse(ArraxVersion.VERSION.contains("${"), "the version resource must be filtered by the build: " + ArraxVersion.VERSION);
+    ArraxVersion.forShipping().check("op"); // this jar's own stamp passes
+    ArraxSparkException e = assertThrows(ArraxSparkException.class, () -> new ArraxVersion.Stamp("0.0.1", ArraxVersion.IR_FORMAT).check("op"));
+    assertTrue(e.getMessage().startsWith("op: the driver shipped a program from Arrax 0.0.1 (program format " + ArraxVersion.IR_FORMAT
+        + "), but this executor runs Arrax " + ArraxVersion.VERSION + " (program format " + ArraxVersion.IR_FORMAT + "); the driver and "
+        + "the executors must run the same Arrax jar"), e.getMessage());
+    e = assertThrows(ArraxSparkException.class, () -> new ArraxVersion.Stamp(ArraxVersion.VERSION, ArraxVersion.IR_FORMAT + 1).check("op"));
+    assertTrue(e.getMessage().contains("(program format " + (ArraxVersion.IR_FORMAT + 1) + ")"), e.getMessage());
+  }
+
+  @Test
   void nullPoliciesParseFromConfValues() {
     assertEquals(NullPolicy.ERROR, ArraxOptions.parseNullPolicy("error"));
     assertEquals(NullPolicy.NULL_ROW, ArraxOptions.parseNullPolicy(" NULL_ROW "));
     assertEquals(NullPolicy.fill(0.5), ArraxOptions.parseNullPolicy("fill:0.5"));
     assertEquals(NullPolicy.fill(-2.0), ArraxOptions.parseNullPolicy("FILL(-2)"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ArraxOptions.parseNullPolicy("fill:x"));
-    assertEquals("spark.arrax.nullPolicy=fill:x: expected error, null_row or fill:<number>", e.getMessage());
+    assertEquals("spark.arrax.nullPolicy=fill:x: expected error, null_row or fill:<number> (a number, NaN, Infinity or -Infinity)",
+        e.getMessage());
+    // the value is lower-cased with the rest, and Double.parseDouble takes only "NaN" and "Infinity"
+    assertTrue(Double.isNaN(ArraxOptions.parseNullPolicy("fill:NaN").fillValue()));
+    assertEquals(Double.POSITIVE_INFINITY, ArraxOptions.parseNullPolicy("fill:Infinity").fillValue());
+    assertEquals(Double.NEGATIVE_INFINITY, ArraxOptions.parseNullPolicy("fill(-inf)").fillValue());
     assertEquals(ArraxOptions.Backend.AUTO, ArraxOptions.Backend.parse("Auto"));
     e = assertThrows(IllegalArgumentException.class, () -> ArraxOptions.Backend.parse("tpu"));
     assertEquals("unknown Arrax backend 'tpu'; use cpu, gpu or auto", e.getMessage());

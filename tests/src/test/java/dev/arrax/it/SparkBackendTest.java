@@ -231,9 +231,9 @@ class SparkBackendTest {
         ArraxOptions.defaults().withArrayLength("x", 3).withBatchRows(512));
     lines = plan.split("\n");
     assertEquals("== ArraxSpark.sumGradient 'd loss/d [b, w] over [x, t]' ==", lines[0]);
-    assertTrue(lines[1].matches("per-row program [0-9a-f]{12}: valueAndGrad of the loss, \\d+ equations, parameters b f64\\[1\\], w f64\\[3\\]; "
+    assertTrue(lines[1].matches("per-row program [0-9a-f]{12}: the loss, \\d+ equations, parameters b f64\\[1\\], w f64\\[3\\]; "
         + "features 'x' \\(array<double>\\) as f64\\[3\\], 't' \\(double\\) as f64\\[\\]"), lines[1]);
-    assertEquals("batched: sum over the valid rows (bool mask) of vmap(valueAndGrad(loss)), in f64, over 512 rows per batch (a partition's "
+    assertEquals("batched: valueAndGrad of the loss summed over the valid rows (bool mask) of vmap(loss), in f64, over 512 rows per batch (a partition's "
         + "last batch padded to a power of two >= 64); null policy NullPolicy.ERROR", lines[2]);
     segmentLines(plan, "cpu", "cpu", 512);
   }

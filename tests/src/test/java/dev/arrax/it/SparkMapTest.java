@@ -495,9 +495,14 @@ class SparkMapTest {
         ArraxOptions.defaults().withArrayLength("x", D));
     assertEquals("struct<id:bigint,x:array<float>,g:array<float>>", out.schema().simpleString());
     assertEquals(0, out.count());
-    // without the length, a function that needs d = 8 cannot be traced: the error says how to give it
+    // without the length (no row tells it), a function that needs d = 8 is traced at the first length that traces,
+    // only for the output's type: the frame is empty, so no row is computed at it
+    Dataset<Row> guessed = ArraxSpark.map(empty, Arrax.grad(mlp), new String[] {"x"}, new String[] {"g"});
+    assertEquals("struct<id:bigint,x:array<float>,g:array<float>>", guessed.schema().simpleString());
+    assertEquals(0, guessed.count());
+    // a function that traces at no length at all still fails, saying how to give the length
     ArraxSparkException e = assertThrows(ArraxSparkException.class,
-        () -> ArraxSpark.map(empty, Arrax.grad(mlp), new String[] {"x"}, new String[] {"g"}));
+        () -> ArraxSpark.map(empty, a -> Np.dot(a[0], Np.zeros(100)), new String[] {"x"}, new String[] {"g"}));
     assertTrue(e.getMessage().endsWith("Column 'x' has no non-null row to read its length from; give it with "
         + "ArraxOptions.withArrayLength(\"x\", d)"), e.getMessage());
   }
