@@ -174,6 +174,7 @@ public final class ArraxSpark {
     String text = perRow.toText();
     String digest = Programs.digest(text);
     checkBatches(op, Programs.Batching.MAP, perRow, digest, 0);
+    o = sizeBatches(op, Programs.Batching.MAP, perRow, digest, 0, o);
     Placement placement = Programs.placement(digest, text, Programs.Batching.MAP, 0, o.batchRows(), o.backend());
     return new MapJob(op, label, cols, outs, perRow, text, digest, o, placement, unknown);
   }
@@ -309,10 +310,14 @@ public final class ArraxSpark {
    * };
    * Map<String, NDArray> g = ArraxSpark.sumGradientTree(df, loss, Map.of("w", w, "b", b), new String[] {"x", "y"}, ArraxOptions.defaults());
    * }</pre>
-   * The gradient has the keys, shapes and dtypes of {@code params}. Per batch the connector runs
-   * {@code sum over rows of vmap(grad(lossPerRow))} compiled (summed in f64); partitions are combined with
-   * {@code treeAggregate}. Sums across batches and partitions are exact (rounded once at the end), so the result is
-   * bit-for-bit the same on every run over the same partitioning, whatever order Spark's tasks finish in.
+   * The gradient has the keys, shapes and dtypes of {@code params}. Per batch the connector runs the gradient of
+   * the batch's summed loss, {@code valueAndGrad(p -> sum over valid rows of vmap(lossPerRow)(p, rows))} compiled
+   * (the loss summed in f64): memory is one batch's activations plus one gradient, never {@code [rows, params]}.
+   * Batches have at most {@link ArraxOptions#withBatchRows batchRows} rows and about
+   * {@link ArraxOptions#withMaxBytesPerBatch maxBytesPerBatch} bytes. A task adds its batches into a double-double
+   * sum (16 bytes per parameter shipped) and the driver adds the tasks' sums exactly as they arrive (rounded once
+   * at the end), so the result is bit-for-bit the same on every run over the same partitioning, whatever order
+   * Spark's tasks finish in; another partitioning or batch size changes only the rounding inside batches.
    * Parameters are program inputs, not constants: a training loop that calls this with new values reuses the
    * executors' compiled programs. Under {@link NullPolicy#NULL_ROW} rows with a null feature are skipped.
    */
@@ -417,7 +422,9 @@ public final class ArraxSpark {
     NDArray[] leaves = order.leaves();
     int[] argnums = new int[leaves.length];
     for (int i = 0; i < argnums.length; i++) argnums[i] = i;
-    MultiFn vg = Arrax.valueAndGrad(lossPerRow, argnums);
+    // The loss alone travels: each executor builds the gradient of a batch's summed loss from it
+    // (Programs.batchedGradientSum), so no per-row gradient is ever materialized as [rows, params].
+    MultiFn vg = a -> new NDArray[] {lossPerRow.apply(a)};
     Program perRow;
     if (unknown) {
       Traced t;
@@ -436,9 +443,15 @@ public final class ArraxSpark {
     } else {
       perRow = tracePerRow(op, vg, cols, guessed, leaves);
     }
+    ArrayType[] lossType = perRow.outTypes();
+    if (lossType.length != 1 || lossType[0].rank() != 0 || !lossType[0].dtype().isFloating()) {
+      tracePerRow(op, Arrax.valueAndGrad(lossPerRow, argnums), cols, guessed, leaves); // fails with grad's message naming the type
+      throw new ArraxSparkException(op + ": the per-row loss must return a floating scalar, but it returns " + Arrays.toString(lossType));
+    }
     String text = perRow.toText();
     String digest = Programs.digest(text);
     checkBatches(op, Programs.Batching.GRADIENT_SUM, perRow, digest, leaves.length);
+    o = sizeBatches(op, Programs.Batching.GRADIENT_SUM, perRow, digest, leaves.length, o);
     Placement placement = Programs.placement(digest, text, Programs.Batching.GRADIENT_SUM, leaves.length, o.batchRows(), o.backend());
 
     // Only the feature columns travel: select them, so they sit at ordinals 0..F-1.
@@ -470,11 +483,17 @@ public final class ArraxSpark {
         o.batchRows(), o.backend());
     RDD<InternalRow> input = SparkShim.toRdd(features);
     long t0 = System.nanoTime();
-    GradientPartial total = withJobDescription(sc, who, () -> withCallSite(sc, who, () -> {
+    // One partial per task (16 bytes per parameter), each added exactly into one driver-side accumulator as it
+    // arrives: no zero value shipped to the tasks, no tree of merges, and the same bits whatever order tasks finish in.
+    GradientPartial.Total total = new GradientPartial.Total(task.gradientElements);
+    withJobDescription(sc, who, () -> withCallSite(sc, who, () -> {
       JavaRDD<GradientPartial> partials = input.toJavaRDD().mapPartitions(task);
       partials.setName(who);
-      GradientPartial.Merge merge = new GradientPartial.Merge();
-      return partials.treeAggregate(new GradientPartial(task.gradientElements), merge, merge, 2);
+      List<Object> all = new ArrayList<>();
+      for (int p = 0; p < partials.getNumPartitions(); p++) all.add(p);
+      sc.runJob(partials.rdd(), new OnlyPartial(), scala.jdk.javaapi.CollectionConverters.asScala(all).toSeq(), new AddPartial(total),
+          scala.reflect.ClassTag$.MODULE$.apply(GradientPartial.class));
+      return null;
     }));
     LOG.info("{}: {} rows in {} batches, kernel {} ms (all tasks), {} ms on the driver", who, total.rows, total.batches,
         total.kernelNanos / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
@@ -484,10 +503,36 @@ public final class ArraxSpark {
     for (int i = 0; i < leaves.length; i++) {
       int size = leaves[i].size();
       double[] g = new double[size];
-      for (int j = 0; j < size; j++) g[j] = total.gradient.get(e++);
+      for (int j = 0; j < size; j++) g[j] = total.gradient(e++);
       grad.put(keys.get(i), NDArray.fromFlat(g, leaves[i].dtype(), leaves[i].shape()));
     }
-    return new GradientSum(total.value.get(0), Collections.unmodifiableMap(grad), total.rows);
+    return new GradientSum(total.value(), Collections.unmodifiableMap(grad), total.rows);
+  }
+
+  /** A gradient task's one result (runJob's function, run in the executor). */
+  private static final class OnlyPartial extends scala.runtime.AbstractFunction2<org.apache.spark.TaskContext,
+      scala.collection.Iterator<GradientPartial>, GradientPartial> implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override public GradientPartial apply(org.apache.spark.TaskContext tc, scala.collection.Iterator<GradientPartial> it) {
+      return it.next();
+    }
+  }
+
+  /** runJob's result handler, on the driver: adds each task's partial exactly into the total as it arrives. */
+  private static final class AddPartial extends scala.runtime.AbstractFunction2<Object, GradientPartial, scala.runtime.BoxedUnit> {
+    private final GradientPartial.Total total;
+
+    AddPartial(GradientPartial.Total total) {
+      this.total = total;
+    }
+
+    @Override public scala.runtime.BoxedUnit apply(Object partition, GradientPartial p) {
+      synchronized (total) {
+        total.add(p);
+      }
+      return scala.runtime.BoxedUnit.UNIT;
+    }
   }
 
   // ---------------------------------------------------------------- explain
@@ -550,7 +595,7 @@ public final class ArraxSpark {
     }
     StringBuilder sb = new StringBuilder();
     sb.append("== ").append(job.op()).append(" '").append(job.label()).append("' ==\n");
-    sb.append("per-row program ").append(job.digest(), 0, 12).append(": valueAndGrad of the loss, ").append(job.perRow().eqns().size())
+    sb.append("per-row program ").append(job.digest(), 0, 12).append(": the loss, ").append(job.perRow().eqns().size())
         .append(" equations, parameters ");
     for (int i = 0; i < job.keys().size(); i++) sb.append(i == 0 ? "" : ", ").append(job.keys().get(i)).append(' ').append(job.leaves()[i].type());
     sb.append("; features ");
@@ -558,7 +603,7 @@ public final class ArraxSpark {
     for (int i = 0; i < job.cols().length; i++) {
       sb.append(i == 0 ? "" : ", ").append(job.cols()[i].describe()).append(" as ").append(in[job.leaves().length + i]);
     }
-    sb.append('\n').append("batched: sum over the valid rows (bool mask) of vmap(valueAndGrad(loss)), in f64, over ")
+    sb.append('\n').append("batched: valueAndGrad of the loss summed over the valid rows (bool mask) of vmap(loss), in f64, over ")
         .append(job.options().batchRows()).append(" rows per batch");
     appendBatches(sb, job.placement(), job.options());
     return sb.append(job.placement().explain()).toString();
@@ -823,6 +868,23 @@ public final class ArraxSpark {
       }
       throw new ArraxSparkException(sb.toString(), e);
     }
+  }
+
+  /**
+   * The options with the rows per batch lowered, if needed, so a batch's estimated bytes ({@link Programs#bytesPerRow}:
+   * inputs, outputs and the intermediates that carry the row axis) stay within {@link ArraxOptions#maxBytesPerBatch};
+   * at least one row. Logged at INFO once per program when it lowers them.
+   */
+  private static ArraxOptions sizeBatches(String op, Programs.Batching kind, Program perRow, String digest, int params, ArraxOptions o) {
+    long perRowBytes = Programs.bytesPerRow(digest, perRow, kind, params);
+    int rows = Programs.rowsPerBatch(perRowBytes, o.batchRows(), o.maxBytesPerBatch());
+    if (rows == o.batchRows()) return o;
+    if (LOGGED_ONCE.add("sized|" + kind + "|" + digest + "|" + o.batchRows() + "|" + o.maxBytesPerBatch())) {
+      LOG.info("{}: {} rows per batch instead of {}: a row takes about {} bytes (inputs, outputs and intermediates), and a batch at most {} "
+          + "bytes ({}; or lower {})", op, rows, o.batchRows(), perRowBytes, o.maxBytesPerBatch(), ArraxOptions.MAX_BYTES_PER_BATCH_KEY,
+          ArraxOptions.BATCH_ROWS_KEY);
+    }
+    return o.withBatchRows(rows);
   }
 
   /** Batches the per-row program once on the driver, so a missing batching rule fails here and not in a task. */

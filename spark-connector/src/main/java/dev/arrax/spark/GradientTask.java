@@ -89,10 +89,18 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
     int partition = tc == null ? -1 : tc.partitionId();
     boolean offHeap = Programs.runsOffHeap(digest, programText, Programs.Batching.GRADIENT_SUM, params.length, batchRows, backend);
     try (ArrowSide arrow = offHeap ? new ArrowSide(partition) : null) {
-      BatchReader reader = arrow == null
-          ? BatchReader.onHeap(op, features, policy, fill, BatchReader.initialRows(features, batchRows), partition)
-          : BatchReader.offHeap(op, features, policy, fill, partition, arrow.in);
-      GradientPartial partial = run(rows, reader, arrow, tc);
+      BatchReader reader;
+      GradientPartial partial;
+      try {
+        reader = arrow == null
+            ? BatchReader.onHeap(op, features, policy, fill, BatchReader.initialRows(features, batchRows), partition)
+            : BatchReader.offHeap(op, features, policy, fill, partition, arrow.in);
+        partial = run(rows, reader, arrow, tc);
+      } catch (OutOfMemoryError e) {
+        // The batch's arrays are unreachable once run() has unwound: fail this task with the sizes and the settings
+        // instead of letting the OutOfMemoryError kill the executor (exit 52).
+        throw outOfMemory(e, partition);
+      }
       reader.release();
       LOG.debug("arrax {} '{}' partition {}: {} rows ({} used) in {} batches on {} ({}), kernel {} ms, task {} ms", op, label, partition,
           partial.rowsRead, partial.rows, partial.batches, partial.ranOn.isEmpty() ? backend : partial.ranOn,
@@ -132,12 +140,25 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
           b -> Programs.executable(digest, programText, Programs.Batching.GRADIENT_SUM, params.length, b, backend));
       if (!partial.ranOn.contains(k.backend())) partial.ranOn = partial.ranOn.isEmpty() ? k.backend() : partial.ranOn + "+" + k.backend();
       long validRows = 0;
-      for (int i = 0; i < n; i++) if (valid[i]) validRows++;
+      int firstValid = -1;
+      for (int i = 0; i < n; i++) {
+        if (valid[i]) {
+          if (firstValid < 0) firstValid = i;
+          validRows++;
+        }
+      }
+      partial.batches++;
+      if (validRows == 0) continue; // every row skipped (NULL_ROW): nothing to add
       double loss;
       double[][] grads = new double[params.length][];
       long t0;
       if (arrow == null) {
         NDArray[] feats = reader.arrays(n, bucket);
+        for (int c = 0; c < feats.length; c++) {
+          Object data = HostArrays.data(feats[c]);
+          int w = features[c].rowElements();
+          for (int i = 0; i < bucket; i++) if (i >= n || !valid[i]) System.arraycopy(data, firstValid * w, data, i * w, w);
+        }
         boolean[] mask = new boolean[bucket];
         System.arraycopy(valid, 0, mask, 0, n);
         NDArray[] args = new NDArray[params.length + feats.length + 1];
@@ -151,6 +172,11 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
         for (int p = 0; p < params.length; p++) grads[p] = (double[]) HostArrays.data(result[1 + p]);
       } else {
         DirectArray[] feats = reader.directs(n, bucket);
+        for (int c = 0; c < feats.length; c++) {
+          long at = arrow.in.address(c);
+          long w = features[c].rowElements() * (long) DirectArray.elementBytes(features[c].dtype());
+          for (int i = 0; i < bucket; i++) if (i >= n || !valid[i]) Platform.copyMemory(null, at + firstValid * w, null, at + i * w, w);
+        }
         int maskColumn = features.length;
         long mask = arrow.in.address(maskColumn);
         for (int i = 0; i < n; i++) Platform.putByte(null, mask + i, valid[i] ? (byte) 1 : (byte) 0);
@@ -169,14 +195,24 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
         loss = ((double[]) outs[0].toHostArray())[0];
         for (int p = 0; p < params.length; p++) grads[p] = (double[]) outs[1 + p].toHostArray();
       }
-      partial.batches++;
       partial.rows += validRows;
-      partial.value.add(0, loss);
-      int e = 0;
-      for (double[] g : grads) for (double v : g) partial.gradient.add(e++, v);
+      partial.add(0, loss);
+      int e = 1;
+      for (double[] g : grads) for (double v : g) partial.add(e++, v);
     }
     partial.rowsRead = rowIndex;
     return partial;
+  }
+
+  /** The exception for a batch that ran out of memory: the batch size in rows and bytes, and the settings to change. */
+  private ArraxSparkException outOfMemory(OutOfMemoryError e, int partition) {
+    long rowBytes = 1;
+    for (InputColumn c : features) rowBytes += c.rowElements() * (long) DirectArray.elementBytes(c.dtype());
+    return new ArraxSparkException(op + " '" + label + "': out of memory (" + e.getMessage() + ") in partition " + partition + " with batches of "
+        + batchRows + " rows (" + rowBytes + " bytes of features per row, " + (rowBytes * batchRows >> 20) + " MiB per batch before the "
+        + "kernel's intermediates) and " + gradientElements + " parameters; lower " + ArraxOptions.MAX_BYTES_PER_BATCH_KEY
+        + " (ArraxOptions.withMaxBytesPerBatch) or " + ArraxOptions.BATCH_ROWS_KEY + ", or give the executors more memory "
+        + "(spark.executor.memory)");
   }
 
   /**
