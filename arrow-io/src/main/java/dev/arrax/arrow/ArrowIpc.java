@@ -1,23 +1,22 @@
 package dev.arrax.arrow;
 
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
-import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.ipc.ArrowWriter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
@@ -64,20 +63,38 @@ public final class ArrowIpc {
   /** Writes the batches (all of {@code schema}) as an Arrow IPC file, replacing any file at {@code file}. */
   public static void writeFile(Path file, Schema schema, List<VectorSchemaRoot> batches, BufferAllocator allocator)
       throws IOException {
+    checkSchemas(schema, batches);
+    boolean done = false;
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING);
          VectorSchemaRoot staging = VectorSchemaRoot.create(schema, allocator);
          ArrowFileWriter writer = new ArrowFileWriter(staging, null, channel)) {
       writeAll(writer, staging, schema, batches);
+      done = true;
+    } finally {
+      // Closing Arrow's writer after a failure still writes a footer: a shorter file that would read as whole.
+      if (!done) Files.deleteIfExists(file);
     }
   }
 
   /** Writes the batches (all of {@code schema}) in the Arrow IPC streaming format; leaves {@code out} open. */
   public static void writeStream(OutputStream out, Schema schema, List<VectorSchemaRoot> batches, BufferAllocator allocator)
       throws IOException {
+    checkSchemas(schema, batches);
     try (VectorSchemaRoot staging = VectorSchemaRoot.create(schema, allocator);
-         ArrowStreamWriter writer = new ArrowStreamWriter(staging, null, Channels.newChannel(out))) {
+         ArrowStreamWriter writer = new ArrowStreamWriter(staging, null, Channels.newChannel(new UnclosedOutput(out)))) {
       writeAll(writer, staging, schema, batches);
+    }
+  }
+
+  /** Before any byte is written: Arrow's writers end the output even when a write fails, so it would look complete. */
+  private static void checkSchemas(Schema schema, List<VectorSchemaRoot> batches) {
+    for (int i = 0; i < batches.size(); i++) {
+      Schema b = batches.get(i).getSchema();
+      if (!b.equals(schema)) {
+        throw new IllegalArgumentException("ArrowIpc: batch " + i + " has schema " + b + " but the file's schema is " + schema
+            + "; nothing was written");
+      }
     }
   }
 
@@ -87,10 +104,6 @@ public final class ArrowIpc {
     VectorLoader loader = new VectorLoader(staging);
     for (int i = 0; i < batches.size(); i++) {
       VectorSchemaRoot b = batches.get(i);
-      if (!b.getSchema().equals(schema)) {
-        throw new IllegalArgumentException("ArrowIpc: batch " + i + " has schema " + b.getSchema()
-            + " but the file's schema is " + schema);
-      }
       // The staging root takes references to the batch's buffers: nothing is copied before the write.
       try (ArrowRecordBatch rb = new VectorUnloader(b).getRecordBatch()) {
         loader.load(rb);
@@ -100,38 +113,41 @@ public final class ArrowIpc {
     writer.end();
   }
 
-  /** Reads every batch of an Arrow IPC file into buffers from {@code allocator}. */
+  /**
+   * Reads every batch of an Arrow IPC file into buffers from {@code allocator}.
+   *
+   * @throws ArrowIpcException if the file is cut short, its footer or blocks do not fit the file, or a batch does not
+   *     decode to valid columns; nothing stays allocated then
+   */
   public static Batches readFile(Path file, BufferAllocator allocator) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-         ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
-      return readAll(reader, allocator);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      return IpcInput.readFile(channel, allocator, "ArrowIpc.readFile(" + file + ")");
     }
   }
 
-  /** Reads every batch of an Arrow IPC stream into buffers from {@code allocator}; leaves {@code in} open. */
+  /**
+   * Reads every batch of an Arrow IPC stream into buffers from {@code allocator}; leaves {@code in} open.
+   *
+   * @throws ArrowIpcException if the stream ends without its end-of-stream marker (cut, possibly at a message
+   *     boundary: the message names the batches and rows read), or a message is corrupt; nothing stays allocated then
+   */
   public static Batches readStream(InputStream in, BufferAllocator allocator) throws IOException {
-    try (ArrowStreamReader reader = new ArrowStreamReader(Channels.newChannel(in), allocator)) {
-      return readAll(reader, allocator);
-    }
+    return IpcInput.readStream(Channels.newChannel(new UnclosedInput(in)), allocator, "ArrowIpc.readStream(stream)");
   }
 
-  private static Batches readAll(ArrowReader reader, BufferAllocator allocator) throws IOException {
-    VectorSchemaRoot current = reader.getVectorSchemaRoot();
-    Schema schema = current.getSchema();
-    List<VectorSchemaRoot> out = new ArrayList<>();
-    try {
-      while (reader.loadNextBatch()) {
-        // The reader reuses its root for every batch: move this batch's buffers into a root of our own.
-        VectorSchemaRoot copy = VectorSchemaRoot.create(schema, allocator);
-        out.add(copy);
-        try (ArrowRecordBatch rb = new VectorUnloader(current).getRecordBatch()) {
-          new VectorLoader(copy).load(rb);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      for (VectorSchemaRoot b : out) b.close();
-      throw e;
-    }
-    return new Batches(schema, out);
+  /** The caller's stream, which closing a channel over it must not close. */
+  private static final class UnclosedInput extends FilterInputStream {
+    UnclosedInput(InputStream in) { super(in); }
+
+    @Override public void close() {}
+  }
+
+  /** The caller's stream, which closing the Arrow writer must not close. */
+  private static final class UnclosedOutput extends FilterOutputStream {
+    UnclosedOutput(OutputStream out) { super(out); }
+
+    @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+
+    @Override public void close() throws IOException { out.flush(); }
   }
 }
