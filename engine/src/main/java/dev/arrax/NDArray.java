@@ -36,13 +36,11 @@ public abstract class NDArray {
 
   /** A 1-d f64 array. */
   public static NDArray of(double... values) {
-    warmUpCompiler();
     return new ConcreteArray(ArrayType.of(DType.FLOAT64, values.length), Buffer.wrap(DType.FLOAT64, values.clone()));
   }
 
   /** A 1-d f32 array. */
   public static NDArray of(float... values) {
-    warmUpCompiler();
     return new ConcreteArray(ArrayType.of(DType.FLOAT32, values.length), Buffer.wrap(DType.FLOAT32, values.clone()));
   }
 
@@ -109,33 +107,22 @@ public abstract class NDArray {
 
   /** An f64 array of the given shape over a row-major copy of {@code data}. */
   public static NDArray fromFlat(double[] data, int... shape) {
-    warmUpCompiler();
     checkFlat(data.length, shape);
     return new ConcreteArray(ArrayType.of(DType.FLOAT64, shape), Buffer.wrap(DType.FLOAT64, data.clone()));
   }
 
   /** An f32 array of the given shape over a row-major copy of {@code data}. */
   public static NDArray fromFlat(float[] data, int... shape) {
-    warmUpCompiler();
     checkFlat(data.length, shape);
     return new ConcreteArray(ArrayType.of(DType.FLOAT32, shape), Buffer.wrap(DType.FLOAT32, data.clone()));
   }
 
   /** An array of the given dtype and shape from row-major values converted as {@link #astype} would. */
   public static NDArray fromFlat(double[] data, DType dtype, int... shape) {
-    warmUpCompiler();
     checkFlat(data.length, shape);
     Buffer b = Buffer.allocate(dtype, data.length);
     for (int i = 0; i < data.length; i++) b.setDouble(i, data[i]);
     return new ConcreteArray(ArrayType.of(dtype, shape), b);
-  }
-
-  /**
-   * Starts the compiler's one-time JVM warm-up ({@link dev.arrax.compile.cpu.Warmup}) in the background
-   * when the program first builds arrays from Java data, overlapping it with the program's own work.
-   */
-  private static void warmUpCompiler() {
-    dev.arrax.compile.cpu.Warmup.startInBackground();
   }
 
   private static void checkFlat(int n, int[] shape) {

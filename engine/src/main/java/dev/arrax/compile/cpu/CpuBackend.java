@@ -20,6 +20,7 @@ public final class CpuBackend implements Backend {
   @Override public Claim claim(Segment segment, ProgramPlan plan) { return Claim.yes(); }
 
   @Override public Executable compile(Placement placement) {
+    Warmup.startInBackground(); // the first compile of a process (e.g. a Spark task's) starts it if jit did not
     return new CpuExecutable(CompiledProgram.compileOptimized(placement.plan().program()), placement);
   }
 

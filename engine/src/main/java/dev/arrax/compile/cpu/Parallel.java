@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.function.IntConsumer;
 
 /**
@@ -68,11 +69,25 @@ public final class Parallel {
     return Math.max(1, Math.min(t, maxParts));
   }
 
+  private static final java.util.concurrent.atomic.AtomicInteger WORKERS = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Kernel workers are daemons named {@code arrax-kernel-N}: they never keep the JVM alive and show up by name in thread dumps. */
+  private static ForkJoinWorkerThread newWorker(ForkJoinPool p) {
+    ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+    t.setName("arrax-kernel-" + WORKERS.incrementAndGet());
+    t.setDaemon(true);
+    return t;
+  }
+
   private static ForkJoinPool pool() {
     ForkJoinPool p = pool;
     if (p == null || p.getParallelism() != Math.max(1, threads)) {
       synchronized (Parallel.class) {
-        if (pool == null || pool.getParallelism() != Math.max(1, threads)) pool = new ForkJoinPool(Math.max(1, threads));
+        if (pool == null || pool.getParallelism() != Math.max(1, threads)) {
+          ForkJoinPool old = pool;
+          pool = new ForkJoinPool(Math.max(1, threads), Parallel::newWorker, null, false);
+          if (old != null) old.shutdown(); // its running parts finish; its idle workers end now instead of lingering
+        }
         p = pool;
       }
     }

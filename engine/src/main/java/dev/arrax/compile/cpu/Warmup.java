@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Warms the compiler up in the background: a JVM's first Janino compile costs ~0.5 s (loading and
  * interpreting Janino itself) and the first runs of Vector API code are interpreted, which would
- * otherwise land on the user's first jitted call. Started once, on a low-priority daemon thread,
- * when arrays are first created; it compiles and runs a small per-row gradient program. Disable
- * with {@code -Darrax.warmup=false}.
+ * otherwise land on the user's first jitted calls. Started once, on a low-priority daemon thread
+ * ({@code arrax-warmup}), when the process first creates a jitted function ({@link Arrax#jit}) or
+ * compiles a program on the CPU backend; a process that only builds and computes arrays eagerly never
+ * starts it. It compiles and runs a small per-row gradient program. Disable with
+ * {@code -Darrax.warmup=false}.
  */
 public final class Warmup {
   private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
