@@ -10,15 +10,17 @@ import dev.arrax.ir.Program;
 import dev.arrax.staging.Staging;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * jit: traces a function once per input signature (types of the traced arguments, values of the
  * static ones) into a {@link Program}, compiles it on a backend ({@link Backends#compile}: optimized,
  * planned into segments, each claimed by the backend; the CPU's fused Janino-generated loops by default)
- * and caches the {@link Executable}. Inside differentiation or vmap the function is inlined into
+ * and caches the {@link Executable} (at most {@code -Darrax.jit.cacheSize} programs per function, default 512,
+ * least recently used dropped first). Inside differentiation or vmap the function is inlined into
  * the enclosing trace, so custom rules and stop_gradient keep their meaning; inside makeJaxpr or an
  * enclosing jit the optimized program is staged, so {@code makeJaxpr(jit(f))} shows what runs.
  */
@@ -32,15 +34,38 @@ final class Jit {
   /** {@code backend}: a backend name ({@code cpu}, {@code gpu}, {@code auto}), or null for {@link Backends#defaultName()} at each compile. */
   static MultiFn of(MultiFn f, int[] staticArgnums, String backend) {
     if (backend != null) Backends.requireUsable(backend);
+    // A process that jits pays Janino's first-compile cost once: overlap it with the work before the first call.
+    dev.arrax.compile.cpu.Warmup.startInBackground();
     Cache cache = new Cache(f, staticArgnums.clone(), backend);
     return cache::call;
+  }
+
+  /** Default bound on the programs one jitted function keeps compiled ({@code -Darrax.jit.cacheSize}). */
+  static final int DEFAULT_MAX_PROGRAMS = 512;
+  private static volatile int maxPrograms = dev.arrax.compile.cpu.KernelCache.sizeProperty("arrax.jit.cacheSize", DEFAULT_MAX_PROGRAMS);
+
+  /** The most programs (signatures) one jitted function keeps compiled; the least recently used beyond it are dropped. */
+  static int maxPrograms() { return maxPrograms; }
+
+  /** Sets {@link #maxPrograms()} for functions' next compiles (as {@code -Darrax.jit.cacheSize} does). */
+  static void setMaxPrograms(int n) {
+    if (n < 1) throw new IllegalArgumentException("jit cache size must be >= 1, got " + n);
+    maxPrograms = n;
   }
 
   static final class Cache {
     private final MultiFn f;
     private final int[] statics;
     private final String backend;
-    private final ConcurrentHashMap<List<Object>, Executable> programs = new ConcurrentHashMap<>();
+    /**
+     * Compiled programs by signature, least recently used first, at most {@link #maxPrograms()}: a function called
+     * with ever new shapes or static values keeps the recent ones instead of every program it ever compiled.
+     */
+    private final LinkedHashMap<List<Object>, Slot> programs = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override protected boolean removeEldestEntry(Map.Entry<List<Object>, Slot> eldest) {
+        return size() > maxPrograms();
+      }
+    };
     private final AtomicInteger traces = new AtomicInteger();
 
     Cache(MultiFn f, int[] statics, String backend) {
@@ -81,8 +106,41 @@ final class Jit {
       }
       String on = backend != null ? backend : Backends.defaultName();
       key.add(on);
-      Executable p = programs.computeIfAbsent(key, k -> Backends.compile(trace(args), on));
+      Slot slot;
+      synchronized (programs) {
+        slot = programs.get(key);
+        if (slot == null) {
+          slot = new Slot();
+          programs.put(key, slot);
+        }
+      }
+      Executable p;
+      synchronized (slot) {
+        // Compiled once per signature, by the first caller; other signatures compile meanwhile.
+        if (slot.executable == null) {
+          try {
+            slot.executable = Backends.compile(trace(args), on);
+          } catch (RuntimeException | Error e) {
+            synchronized (programs) {
+              programs.remove(key, slot);
+            }
+            throw e;
+          }
+        }
+        p = slot.executable;
+      }
       return p.run(dynamic.toArray(new NDArray[0]));
+    }
+
+    /** How many programs this function holds compiled now (for tests and diagnostics). */
+    int cachedPrograms() {
+      synchronized (programs) {
+        return programs.size();
+      }
+    }
+
+    private static final class Slot {
+      Executable executable;
     }
 
     /**

@@ -1,7 +1,8 @@
 package dev.arrax.compile.cpu;
 
 import dev.arrax.ArraxException;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.codehaus.janino.SimpleCompiler;
@@ -11,15 +12,30 @@ import org.slf4j.LoggerFactory;
 /**
  * Compiles generated kernel source with Janino (as Spark's whole-stage codegen does) and caches the
  * kernel by its normalized source, so equal loops compile once per JVM and are shared across threads
- * and programs. The cache is bounded; the class name carries a kernel id for stack traces and profiles.
+ * and programs. The class name carries a kernel id for stack traces and profiles.
+ *
+ * <p>The cache is a bounded LRU ({@code -Darrax.kernelCache.size}, default {@value #DEFAULT_MAX_ENTRIES}
+ * kernels): a process that compiles an unbounded stream of shapes or programs keeps only the recently used
+ * kernels. Each kernel class is defined by a class loader of its own (one Janino compile each), and nothing
+ * here keeps an evicted kernel, so once no compiled program uses it its class and loader are unloaded and
+ * metaspace stays bounded.
  */
 public final class KernelCache {
   private static final Logger LOG = LoggerFactory.getLogger(KernelCache.class);
-  private static final int MAX_ENTRIES = 4096;
+  static final int DEFAULT_MAX_ENTRIES = 1024;
+  private static volatile int maxEntries = sizeProperty("arrax.kernelCache.size", DEFAULT_MAX_ENTRIES);
   private static final String CLASS_PLACEHOLDER = "__KERNEL__";
-  private static final ConcurrentHashMap<String, Kernel> CACHE = new ConcurrentHashMap<>();
+  /** Access-ordered: the eldest entry is the least recently used. Guarded by itself; compiles run outside the lock. */
+  private static final LinkedHashMap<String, Slot> CACHE = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override protected boolean removeEldestEntry(Map.Entry<String, Slot> eldest) {
+      if (size() <= maxEntries) return false;
+      EVICTIONS.incrementAndGet();
+      return true;
+    }
+  };
   private static final AtomicInteger IDS = new AtomicInteger();
   private static final AtomicInteger COMPILES = new AtomicInteger();
+  private static final AtomicLong EVICTIONS = new AtomicLong();
   private static final AtomicLong COMPILE_NANOS = new AtomicLong();
 
   /** Set -Darrax.debug.codegen=true to log every generated source. */
@@ -27,13 +43,81 @@ public final class KernelCache {
 
   private KernelCache() {}
 
+  /** A positive integer system property, or {@code def}; anything else is a clear error at first use. */
+  public static int sizeProperty(String key, int def) {
+    String v = System.getProperty(key);
+    if (v == null) return def;
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 1) return n;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException("-D" + key + "=" + v + " is not a positive integer (a number of cache entries, default " + def + ")");
+  }
+
   /** {@code source} must name its class {@value #CLASS_PLACEHOLDER} and implement {@link Kernel}. */
   static Kernel get(String source) {
-    Kernel k = CACHE.get(source);
-    if (k != null) return k;
-    if (CACHE.size() >= MAX_ENTRIES) CACHE.clear();
-    return CACHE.computeIfAbsent(source, KernelCache::compile);
+    Slot slot;
+    synchronized (CACHE) {
+      slot = CACHE.get(source);
+      if (slot == null) {
+        slot = new Slot();
+        CACHE.put(source, slot);
+      }
+    }
+    return slot.get(source);
   }
+
+  /** One cached kernel, compiled by the first thread that asks while others wait for it (not for the whole cache). */
+  private static final class Slot {
+    private Kernel kernel;
+
+    synchronized Kernel get(String source) {
+      if (kernel == null) {
+        try {
+          kernel = compile(source);
+        } catch (RuntimeException e) {
+          synchronized (CACHE) {
+            CACHE.remove(source, this);
+          }
+          throw e;
+        }
+      }
+      return kernel;
+    }
+  }
+
+  /**
+   * Sets the cache's bound (as {@code -Darrax.kernelCache.size} does), evicting the least recently used kernels
+   * beyond it now. For tests and long-running services that compile many shapes.
+   * @throws IllegalArgumentException if {@code n < 1}
+   */
+  public static void setMaxEntries(int n) {
+    if (n < 1) throw new IllegalArgumentException("KernelCache.setMaxEntries: the bound must be >= 1, got " + n);
+    synchronized (CACHE) {
+      maxEntries = n;
+      var it = CACHE.entrySet().iterator();
+      while (CACHE.size() > n && it.hasNext()) {
+        it.next();
+        it.remove();
+        EVICTIONS.incrementAndGet();
+      }
+    }
+  }
+
+  /** The cache's bound: at most this many kernels are kept. */
+  public static int maxEntries() { return maxEntries; }
+
+  /** How many kernels the cache holds now. */
+  public static int size() {
+    synchronized (CACHE) {
+      return CACHE.size();
+    }
+  }
+
+  /** How many kernels were evicted (least recently used first) to stay within the bound. */
+  public static long evictionCount() { return EVICTIONS.get(); }
 
   private static Kernel compile(String source) {
     String name = "ArraxKernel" + IDS.incrementAndGet();
