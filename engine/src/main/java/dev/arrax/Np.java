@@ -722,6 +722,9 @@ public final class Np {
   public static NDArray broadcastTo(NDArray x, int... shape) {
     int[] s = x.shape();
     if (Arrays.equals(s, shape)) return x;
+    for (int d : shape) {
+      if (d < 0) throw new ShapeException("broadcastTo: negative dimension in shape " + Arrays.toString(shape) + CallSite.describe());
+    }
     int[] b = Shapes.broadcast(s, shape);
     if (b == null || !Arrays.equals(b, shape)) {
       throw new ShapeException("broadcastTo: cannot broadcast " + x.type() + " to shape " + Arrays.toString(shape) + CallSite.describe());
