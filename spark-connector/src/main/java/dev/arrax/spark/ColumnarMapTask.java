@@ -54,6 +54,8 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
   /** The appended columns' Spark types, in output order. */
   final StructType outSchema;
   final MapTask.Meter meter;
+  /** The driver's Arrax version and program format, checked in the executor before anything runs. */
+  final ArraxVersion.Stamp shipped = ArraxVersion.forShipping();
 
   ColumnarMapTask(MapTask.Spec spec, InputColumn[] inputs, StructType outSchema, MapTask.Meter meter) {
     this.spec = spec;
@@ -69,6 +71,7 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
   }
 
   @Override public Iterator<ColumnarBatch> call(Iterator<ColumnarBatch> batches) {
+    shipped.check(spec.op());
     return new Batches(batches);
   }
 
@@ -335,7 +338,7 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
       return new ArraxSparkException(spec.op() + ": column '" + col.name() + "' has " + n + " elements at row " + (batchStart + r)
           + " of partition " + partition + ", but the function was traced for arrays of " + col.width() + " elements; every row of an"
           + " array column must have the same length (it was read from the first non-null row unless set with"
-          + " ArraxOptions.withArrayLength)");
+          + " ArraxOptions.withArrayLength); filter or pad the other rows first, e.g. df.where(\"size(" + col.name() + ") = " + col.width() + "\")");
     }
 
     // ------------------------------------------------------------------ writing outputs

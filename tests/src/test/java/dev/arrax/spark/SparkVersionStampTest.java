@@ -60,8 +60,12 @@ class SparkVersionStampTest {
     assertTrue(ArraxVersion.VERSION.matches("\\d+\\.\\d+\\.\\d+.*"), "the build's version: " + ArraxVersion.VERSION);
     Dataset<Row> df = spark.range(100).selectExpr("id", "cast(id as double) AS v");
     ArraxSpark.registerUdf(spark, "twice_v", a -> a[0].mul(2.0), NDArray.of(0.0).reshape());
+    Dataset<Row> cached = df.cache(); // the columnar cache: the map reads it as columns (ColumnarMapTask)
+    cached.count();
     ArraxVersion.shippedVersionForTests = "0.0.1-old";
     try {
+      assertVersionError("ArraxSpark.map", assertThrows(SparkException.class,
+          () -> ArraxSpark.map(cached, a -> a[0].mul(2.0), new String[] {"v"}, new String[] {"w"}).collectAsList()));
       assertVersionError("ArraxSpark.map", assertThrows(SparkException.class,
           () -> ArraxSpark.map(df, a -> a[0].mul(2.0), new String[] {"v"}, new String[] {"w"}).collectAsList()));
       assertVersionError("ArraxSpark.sumGradient", assertThrows(SparkException.class,
@@ -72,6 +76,10 @@ class SparkVersionStampTest {
     } finally {
       ArraxVersion.shippedVersionForTests = null;
     }
+    for (Row r : ArraxSpark.map(cached, a -> a[0].mul(2.0), new String[] {"v"}, new String[] {"w"}).collectAsList()) {
+      assertEquals(2.0 * r.getLong(0), r.getDouble(2), 0.0);
+    }
+    cached.unpersist();
     // the same calls with this jar's own stamp
     List<Row> got = ArraxSpark.map(df, a -> a[0].mul(2.0), new String[] {"v"}, new String[] {"w"}).collectAsList();
     for (Row r : got) assertEquals(2.0 * r.getLong(0), r.getDouble(2), 0.0);
