@@ -72,7 +72,14 @@ class SparkFaultTest {
   }
 
   @AfterEach
-  void nothingIsLeftBehind() {
+  void nothingIsLeftBehind() throws InterruptedException {
+    // Spark ends a job's bookkeeping (the status tracker, a killed task's thread) asynchronously after the action
+    // returns or throws: wait for it with a deadline rather than racing it.
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    while (System.nanoTime() < deadline && (spark.sparkContext().statusTracker().getActiveJobIds().length > 0
+        || ArraxSpark.arrowMemory().allocatedBytes() != 0 || ArraxSpark.arrowMemory().openTaskAllocators() != 0)) {
+      Thread.sleep(50);
+    }
     ArraxSpark.ArrowMemory m = ArraxSpark.arrowMemory();
     assertEquals(0L, m.allocatedBytes(), "Arrow memory still held: " + m);
     assertEquals(0, m.openTaskAllocators(), "task allocators left open: " + m);
