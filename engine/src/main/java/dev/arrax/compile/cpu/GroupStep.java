@@ -24,6 +24,28 @@ final class GroupStep implements RowStep {
     this.outputTypes = group.outputs.stream().map(Var::type).toArray(ArrayType[]::new);
   }
 
+  /**
+   * The outputs of an empty iteration space: elementwise outputs are empty; a reduction over the empty inner axis is
+   * its identity, which the reference evaluator gives on an empty operand of the group's shape.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void runEmpty(NDArray[] env, ConcreteArray[] outs) {
+    for (int k = 0; k < outs.length; k++) {
+      env[outputSlots[k]] = outs[k];
+      if (outputTypes[k].size() == 0) continue;
+      Var v = group.outputs.get(k);
+      for (Eqn e : group.members) {
+        if (!e.outputs().contains(v)) continue;
+        ConcreteArray[] in = new ConcreteArray[e.inputs().size()];
+        for (int i = 0; i < in.length; i++) {
+          dev.arrax.ir.Atom a = e.inputs().get(i);
+          in[i] = a instanceof dev.arrax.ir.Literal l ? l.value() : ConcreteArray.zeros(a.type());
+        }
+        env[outputSlots[k]] = ((dev.arrax.core.Primitive) e.primitive()).evaluate(in, e.params())[e.outputs().indexOf(v)];
+      }
+    }
+  }
+
   @Override public void run(NDArray[] env) {
     Object[] buffers = new Object[inputSlots.length + outputSlots.length];
     for (int i = 0; i < inputSlots.length; i++) buffers[i] = ((ConcreteArray) env[inputSlots[i]]).buffer().array();
@@ -33,6 +55,12 @@ final class GroupStep implements RowStep {
       buffers[inputSlots.length + k] = outs[k].buffer().array();
     }
     int rows = (int) group.outer(), cols = group.inner();
+    if (rows == 0 || cols == 0) {
+      // An empty iteration space: the kernel would still read broadcast inputs hoisted out of its empty loops (an
+      // ArrayIndexOutOfBoundsException when such an input is empty too; found by ProgramFuzzTest).
+      runEmpty(env, outs);
+      return;
+    }
     int[] origins = new int[buffers.length];
     long work = (long) rows * cols * Math.max(1, group.members.size());
     if (group.shape.length == 1 && group.hasReductions() && cols > Summation.segmentRows(cols)) {

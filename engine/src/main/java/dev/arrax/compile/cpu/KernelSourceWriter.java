@@ -415,10 +415,11 @@ final class KernelSourceWriter {
       case ERF -> cast + "dev.arrax.primitives.SpecialFunctions.erf(" + a + ")";
       case EQ -> "(" + a + " == " + b + ")";
       case NE -> "(" + a + " != " + b + ")";
-      case LT -> "(" + a + " < " + b + ")";
-      case LE -> "(" + a + " <= " + b + ")";
-      case GT -> "(" + a + " > " + b + ")";
-      case GE -> "(" + a + " >= " + b + ")";
+      // Java has no order on booleans: false < true written out
+      case LT -> boolOperands(e) ? "(!" + a + " & " + b + ")" : "(" + a + " < " + b + ")";
+      case LE -> boolOperands(e) ? "(!" + a + " | " + b + ")" : "(" + a + " <= " + b + ")";
+      case GT -> boolOperands(e) ? "(" + a + " & !" + b + ")" : "(" + a + " > " + b + ")";
+      case GE -> boolOperands(e) ? "(" + a + " | !" + b + ")" : "(" + a + " >= " + b + ")";
       case AND -> "(" + a + " && " + b + ")";
       case OR -> "(" + a + " || " + b + ")";
       case NOT -> "(!" + a + ")";
@@ -446,12 +447,13 @@ final class KernelSourceWriter {
       case ABS -> a + ".abs()";
       case SQRT -> a + ".sqrt()";
       case EXP, LOG, LOG1P, EXPM1, TANH, LOGISTIC, ERF, SIN, COS -> "dev.arrax.compile.cpu.math.VectorMath." + op.primitiveName() + "(" + a + ")";
-      case EQ -> a + ".compare(" + cmp + "EQ, " + b + ")";
-      case NE -> a + ".compare(" + cmp + "NE, " + b + ")";
-      case LT -> a + ".compare(" + cmp + "LT, " + b + ")";
-      case LE -> a + ".compare(" + cmp + "LE, " + b + ")";
-      case GT -> a + ".compare(" + cmp + "GT, " + b + ")";
-      case GE -> a + ".compare(" + cmp + "GE, " + b + ")";
+      // bool operands are masks, which have no compare: false < true, as in the scalar code
+      case EQ -> boolOperands(e) ? a + ".eq(" + b + ")" : a + ".compare(" + cmp + "EQ, " + b + ")";
+      case NE -> boolOperands(e) ? a + ".eq(" + b + ").not()" : a + ".compare(" + cmp + "NE, " + b + ")";
+      case LT -> boolOperands(e) ? b + ".andNot(" + a + ")" : a + ".compare(" + cmp + "LT, " + b + ")";
+      case LE -> boolOperands(e) ? a + ".andNot(" + b + ").not()" : a + ".compare(" + cmp + "LE, " + b + ")";
+      case GT -> boolOperands(e) ? a + ".andNot(" + b + ")" : a + ".compare(" + cmp + "GT, " + b + ")";
+      case GE -> boolOperands(e) ? b + ".andNot(" + a + ").not()" : a + ".compare(" + cmp + "GE, " + b + ")";
       case AND -> a + ".and(" + b + ")";
       case OR -> a + ".or(" + b + ")";
       case NOT -> a + ".not()";
@@ -471,6 +473,8 @@ final class KernelSourceWriter {
           throw new IllegalStateException("internal: no vector code generation for " + op);
     };
   }
+
+  private static boolean boolOperands(Eqn e) { return e.inputs().get(0).type().dtype() == DType.BOOL; }
 
   private static ConcreteArray zeroF32() { return ConcreteArray.full(dev.arrax.core.ArrayType.of(DType.FLOAT32), 0); }
 

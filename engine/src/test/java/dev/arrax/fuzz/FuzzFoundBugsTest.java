@@ -1,0 +1,76 @@
+package dev.arrax.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.arrax.Arrax;
+import dev.arrax.DType;
+import dev.arrax.Fn;
+import dev.arrax.Lax;
+import dev.arrax.NDArray;
+import dev.arrax.Np;
+import dev.arrax.testing.Exact;
+import org.junit.jupiter.api.Test;
+
+/** Engine bugs the program fuzzer found, each as a direct regression test. */
+class FuzzFoundBugsTest {
+  /**
+   * Comparisons of bool values inside an f32 SIMD kernel: the writer emitted {@code mask.compare(...)}, which masks do not
+   * have, so jit failed with "generated kernel does not compile" (ProgramFuzzTest seeds 1220, 1223, 1250).
+   */
+  @Test
+  void boolComparisonsInVectorKernels() {
+    NDArray x = Np.linspace(-2, 2, 37).astype(DType.FLOAT32);
+    for (int op = 0; op < 6; op++) {
+      final int k = op;
+      Fn f = a -> {
+        NDArray p = Np.greater(a[0], 0.0), q = Np.less(a[0], 0.5);
+        NDArray c = switch (k) {
+          case 0 -> Np.equal(p, q);
+          case 1 -> Np.notEqual(p, q);
+          case 2 -> Np.less(p, q);
+          case 3 -> Np.lessEqual(p, q);
+          case 4 -> Np.greater(p, q);
+          default -> Np.greaterEqual(p, q);
+        };
+        return Np.where(c, Np.multiply(a[0], 2.0), Np.negative(a[0]));
+      };
+      NDArray eager = f.apply(x);
+      Exact.sameBits(eager, Arrax.jit(f).apply(x), "bool comparison " + k);
+      // the reference: false < true
+      float[] xs = x.toFloatArray(), e = eager.toFloatArray();
+      for (int i = 0; i < xs.length; i++) {
+        int p = xs[i] > 0 ? 1 : 0, q = xs[i] < 0.5f ? 1 : 0;
+        boolean c = switch (k) {
+          case 0 -> p == q;
+          case 1 -> p != q;
+          case 2 -> p < q;
+          case 3 -> p <= q;
+          case 4 -> p > q;
+          default -> p >= q;
+        };
+        if (e[i] != (c ? xs[i] * 2 : -xs[i])) throw new AssertionError("op " + k + " element " + i);
+      }
+    }
+  }
+
+  /**
+   * A fused group whose outputs are empty still ran its kernel, which read a broadcast input hoisted out of the empty
+   * column loop: ArrayIndexOutOfBoundsException when that input was empty too (seeds 1036, 1040, 1176, 1280, 20261175).
+   */
+  @Test
+  void emptyFusedGroupsDoNotReadTheirInputs() {
+    NDArray a = Np.zeros(new int[] {3, 1, 0}, DType.FLOAT32), s = NDArray.scalar(1.5, DType.FLOAT32);
+    for (int v = 0; v < 3; v++) {
+      final int k = v;
+      Fn f = xs -> switch (k) {
+        case 0 -> Np.add(Np.multiply(xs[0], xs[1]), xs[1]);
+        case 1 -> Np.exp(Np.add(Np.broadcastTo(Lax.sliceInDim(Np.reshape(xs[1], 1), 0, 0, 1, 0), 3, 1, 0), xs[0]));
+        default -> Np.where(Np.greater(xs[1], 0.0), Np.transpose(xs[0], 2, 1, 0), Np.sqrt(Np.transpose(xs[0], 2, 1, 0)));
+      };
+      NDArray eager = f.apply(a, s);
+      for (int rep = 0; rep < 2; rep++) assertArrayEquals(eager.shape(), Arrax.jit(f).apply(a, s).shape(), "variant " + k);
+    }
+    ProgramFuzzTest fuzz = new ProgramFuzzTest();
+    for (long seed : new long[] {1036, 1040, 1176, 1220, 1223, 1250, 1280, 20261175, 20261220, 20261223}) fuzz.check(seed);
+  }
+}
