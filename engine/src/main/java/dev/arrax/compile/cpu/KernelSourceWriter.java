@@ -19,13 +19,18 @@ import java.util.Set;
  * innermost axis, each member equation one local variable. The source depends on the group's shape
  * except its leading axis, so batches of different sizes share one compiled kernel.
  *
- * <p>Two flavours. f32 groups whose operations all have SIMD forms are written with the Vector API
- * ({@code FloatVector} over {@code SPECIES_PREFERRED}, transcendental functions from
- * {@link dev.arrax.compile.cpu.math.VectorMath}, a scalar tail with the bitwise-identical
- * {@link dev.arrax.compile.cpu.math.ScalarMath}); their results differ from the reference evaluator by a
- * few ulps (VectorMath documents the bounds). Every other group is written with scalar Java
- * arithmetic in its dtype and {@link Math} functions rounded once, which gives the reference
- * evaluator's bits.
+ * <p>f32 groups whose operations all have SIMD forms ({@link #simdForm}) compute SIMD arithmetic:
+ * with the Vector API when it is present ({@code FloatVector} over {@code SPECIES_PREFERRED},
+ * transcendental functions from {@link dev.arrax.compile.cpu.math.VectorMath}, a scalar tail with the
+ * bitwise-identical {@link dev.arrax.compile.cpu.math.ScalarMath}), else one lane at a time with
+ * ScalarMath, giving the same bits; they differ from the reference evaluator by a few ulps (VectorMath
+ * documents the bounds). Every other group is written with scalar Java arithmetic in its dtype and
+ * {@link Math} functions rounded once, which gives the reference evaluator's bits elementwise.
+ *
+ * <p>Reductions over the innermost axis follow {@link Summation}'s order in both flavours: sums in 16
+ * lanes (one vector of 16, two of 8, or a 16-float array), blocks and super-blocks, the fixed lane tree,
+ * then the tail; maxima and minima are exact in any order. So a kernel's bits do not depend on the
+ * Vector API, the vector width or the thread count.
  */
 final class KernelSourceWriter {
   /** Operations with a Vector API form (the reductions of a group always have one). */
@@ -50,6 +55,8 @@ final class KernelSourceWriter {
   /** While writing a body: the vector of the 16 lanes it fills, and whether it is the scalar 16-lane loop. */
   private int curVector;
   private boolean scalarLanes;
+  /** The lane partials a body's sums add to: "b" (a block's) or "v" (the row's running lanes, rows of one block). */
+  private String blockLevel = "b";
   private final StringBuilder src = new StringBuilder();
   private final Map<Var, String> names = new IdentityHashMap<>();
   private final Map<String, String> vectorConstants = new LinkedHashMap<>();
@@ -87,16 +94,22 @@ final class KernelSourceWriter {
     return true;
   }
 
-  /** Whether the group is written with the Vector API: SIMD form, the module present, and (with reductions) 16 lanes a whole number of vectors. */
+  /** Whether the group is written with the Vector API: SIMD form, the module present, and (with reductions) 16 or 8 lanes per vector. */
   static boolean vectorizable(FusedGroup g) {
     if (!simdForm(g) || !VectorSupport.AVAILABLE) return false;
     int l = VectorMatmul.lanes();
-    return !g.hasReductions() || (l <= Summation.LANES && Summation.LANES % l == 0);
+    return !g.hasReductions() || l == Summation.LANES || l == Summation.LANES / 2;
   }
 
   private String generate() {
     line(0, "public final class " + KernelCache.placeholder() + " implements dev.arrax.compile.cpu.Kernel {");
     if (vector) line(1, "private static final jdk.incubator.vector.VectorSpecies S = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;");
+    if (vector && g.hasReductions()) {
+      // lane i + h moved to lane i: the steps of Summation's lane tree
+      for (int h : new int[] {8, 4, 2, 1}) {
+        line(1, "private static final jdk.incubator.vector.VectorShuffle SH" + h + " = jdk.incubator.vector.VectorShuffle.iota(S, " + h + " % S.length(), 1, true);");
+      }
+    }
     line(1, "public void run(Object[] b, int[] eo, int rowFrom, int rowTo, int colFrom, int colTo) {");
     int nIn = g.inputs.size();
     for (int i = 0; i < nIn; i++) {
@@ -110,7 +123,6 @@ final class KernelSourceWriter {
     }
     int constantsAt = src.length();
     int inner = g.inner(), r = shape.length;
-    if (vector && g.hasReductions()) line(2, "final float[] lanes = new float[" + Summation.LANES + "];");
     if (!vector) {
       for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
         if (!isSum(acc.getKey())) continue;
@@ -170,13 +182,24 @@ final class KernelSourceWriter {
         }
         if (sum && !vector) line(3, "java.util.Arrays.fill(l" + acc.getValue() + ", " + reductionInit(producer(acc.getKey()), false) + ");");
       }
+      // Blocking levels by the row length, which is in the source: rows of at most one block sum straight
+      // into the running lanes (no nested loops in the common case), longer ones in blocks, the longest in
+      // super-blocks too. Both flavours make the same choice.
+      int levels = g.inner() <= Summation.BLOCK ? 1 : g.inner() <= Summation.SUPER_BLOCK ? 2 : 3;
+      blockLevel = levels == 1 ? "v" : "b";
       line(3, "for (final int vEnd = colTo - " + Summation.LANES + "; j <= vEnd; ) {");
-      line(4, "final int sEnd = Math.min(vEnd, j + " + (Summation.SUPER_BLOCK - Summation.LANES) + ");");
-      blockPartials(4, "s", "zero");
-      line(4, "while (j <= sEnd) {");
-      line(5, "final int bEnd = Math.min(sEnd, j + " + (Summation.BLOCK - Summation.LANES) + ");");
-      blockPartials(5, "b", "zero");
-      line(5, "while (j <= bEnd) {");
+      int ind = 4;
+      if (levels == 3) {
+        line(4, "final int sEnd = Math.min(vEnd, j + " + (Summation.SUPER_BLOCK - Summation.LANES) + ");");
+        blockPartials(4, "s", "zero");
+        line(4, "while (j <= sEnd) {");
+        ind = 5;
+      }
+      if (levels >= 2) {
+        line(ind, "final int bEnd = Math.min(" + (levels == 3 ? "sEnd" : "vEnd") + ", j + " + (Summation.BLOCK - Summation.LANES) + ");");
+        blockPartials(ind, "b", "zero");
+        line(ind, "while (j <= bEnd) {");
+      }
       if (vector) {
         for (int u = 0; u < unroll; u++) {
           curVector = u;
@@ -190,17 +213,25 @@ final class KernelSourceWriter {
         scalarLanes = false;
         line(6, "}");
       }
-      line(5, "}");
-      blockPartials(5, "s", "b");
-      line(4, "}");
-      blockPartials(4, "v", "s");
+      if (levels >= 2) {
+        line(ind, "}");
+        blockPartials(ind, levels == 3 ? "s" : "v", "b");
+      }
+      if (levels == 3) {
+        line(4, "}");
+        blockPartials(4, "v", "s");
+      }
       line(3, "}");
       for (Map.Entry<Var, String> acc : accumulators.entrySet()) {
         String a = acc.getValue();
         if (isSum(acc.getKey())) {
           if (vector) {
-            for (int u = 0; u < unroll; u++) line(3, "v" + a + "_" + u + ".intoArray(lanes, " + u + " * S.length());");
-            line(3, a + " = dev.arrax.compile.cpu.Summation.tree(lanes);");
+            // Summation.tree in registers, written out here: Vector API calls are always inlined, a helper
+            // method in a big kernel may not be, and would then box its vector argument on every row.
+            String t = "t" + a;
+            line(3, "jdk.incubator.vector.FloatVector " + t + " = " + (unroll == 2 ? "v" + a + "_0.add(v" + a + "_1)" : "v" + a + "_0.add(v" + a + "_0.rearrange(SH8))") + ";");
+            for (int h : new int[] {4, 2, 1}) line(3, t + " = " + t + ".add(" + t + ".rearrange(SH" + h + "));");
+            line(3, a + " = " + t + ".lane(0);");
           } else {
             line(3, a + " = dev.arrax.compile.cpu.Summation.tree(l" + a + ");");
           }
@@ -240,10 +271,11 @@ final class KernelSourceWriter {
         String a = accumulators.get(out);
         boolean sum = isSum(out);
         if (v) {
-          String acc = (sum ? "b" : "v") + a + "_" + curVector;
+          String acc = (sum ? blockLevel : "v") + a + "_" + curVector;
           line(6, acc + " = " + vectorCombine(e, acc, x) + ";");
         } else if (scalarLanes && sum) {
-          line(7, "m" + a + "[l] = m" + a + "[l] + " + x + ";");
+          String t = (blockLevel.equals("v") ? "l" : "m") + a;
+          line(7, t + "[l] = " + t + "[l] + " + x + ";");
         } else {
           line(4, a + " = " + combine(e, a, x) + ";");
         }

@@ -14,8 +14,11 @@ import dev.arrax.primitives.Primitives;
  * dot_general on f32/f64 as batched matrix products: operands are laid out as {@code [B, M, K]} and
  * {@code [B, K, N]} (a copy only when the axes really move; size-1 axes are free), then
  * {@code C[b] = A[b] B[b]} runs row by row with the contiguous {@code j} loop innermost so the JIT
- * vectorizes it, rows split across threads. A single row with a long K (a transposed matvec over
- * the batch, as in a gradient summed over rows) is split along K instead, partial rows summed in order.
+ * vectorizes it, rows split across threads. Every f32 output element is one chain of fused
+ * multiply-adds over K, in the SIMD path ({@link VectorMatmul}) and the scalar one alike, and a single
+ * column is a {@link Summation} 16-lane dot, so both give the same bits. A contraction over the leading
+ * axis of both operands (a gradient summed over rows) and a single row against a long K are sums over
+ * rows: {@link Summation}'s 64-row chunks and float64 segment totals, threads taking whole segments.
  */
 final class MatmulStep implements RowStep {
   private final Eqn eqn;
@@ -233,6 +236,9 @@ final class MatmulStep implements RowStep {
     return lb.length == 0 && lc.length == 1 && lc[0] == 0 && rc.length == 1 && rc[0] == 0
         && lt.rank() >= 1 && lt.rank() <= 2 && rt.rank() >= 1 && rt.rank() <= 2;
   }
+
+  /** Whether this step sums over the rows of its run (contraction mode): its blocks must hold whole chunks. */
+  boolean sumsOverRows() { return contractionMode(); }
 
   /** Whether the output has the rows of the run (rows mode), rather than being a sum over them. */
   boolean producesRows() { return rowsMode(); }

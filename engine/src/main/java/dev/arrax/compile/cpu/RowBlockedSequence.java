@@ -27,13 +27,15 @@ final class RowBlockedSequence implements Step {
     this.local = java.util.Set.copyOf(local);
     long width = 1;
     for (RowStep s : steps) width += s.rowWidth();
-    int auto = (int) Math.max(Summation.CHUNK_ROWS, Math.min(8192, BLOCK_ELEMENTS / width));
+    int auto = (int) Math.max(16, Math.min(8192, BLOCK_ELEMENTS / width));
     int b = blockRowsForTests > 0 ? blockRowsForTests : auto;
-    // whole chunks of a sum over rows per block (Summation), so block edges never split one
-    this.blockRows = (b + Summation.CHUNK_ROWS - 1) / Summation.CHUNK_ROWS * Summation.CHUNK_ROWS;
+    boolean sumsOverRows = false;
+    for (RowStep s : steps) sumsOverRows |= s instanceof MatmulStep m && m.sumsOverRows();
+    // With a sum over rows, whole chunks of it per block (Summation), so block edges never split one.
+    this.blockRows = sumsOverRows ? (b + Summation.CHUNK_ROWS - 1) / Summation.CHUNK_ROWS * Summation.CHUNK_ROWS : b;
   }
 
-  /** Rows per block for sequences built while this is positive (rounded up to whole chunks); tests only. */
+  /** Rows per block for sequences built while this is positive (rounded up to whole chunks with a sum over rows); tests only. */
   static volatile int blockRowsForTests;
 
   @Override public void run(NDArray[] env) {

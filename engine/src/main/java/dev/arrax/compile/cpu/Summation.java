@@ -35,7 +35,7 @@ public final class Summation {
   public static final int SUPER_BLOCK = 256 * BLOCK;
   /** Rows per chunk of a sum over rows, summed in the operands' dtype before the float64 total. */
   static final int CHUNK_ROWS = 64;
-  private static final int MIN_SEGMENT = 1024, MAX_SEGMENT = 65536;
+  private static final int MIN_SEGMENT = 256, MAX_SEGMENT = 65536;
 
   /**
    * Combines 16 lane partial sums by a fixed tree: lanes i and i + 8, then i + 4, i + 2, i + 1
@@ -58,7 +58,7 @@ public final class Summation {
 
   /**
    * Rows per segment of a sum over {@code rows} rows: the smallest power of two at least rows / 64,
-   * clamped to [1024, 65536]; always a multiple of {@value #CHUNK_ROWS}. A function of the row count
+   * clamped to [256, 65536]; always a multiple of {@value #CHUNK_ROWS}. A function of the row count
    * only, so the summation tree does not depend on threads or blocks.
    */
   static int segmentRows(long rows) {

@@ -1,6 +1,7 @@
 package dev.arrax.compile.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -140,6 +141,17 @@ final class VectorMatmul {
     for (; j < n; j++) c[cOff + j] = Math.fma(x, b[bOff + j], c[cOff + j]);
   }
 
+  /** Lane i + h moved to lane i (wrapping): the steps of {@link Summation#tree}. */
+  private static final VectorShuffle<Float> DOWN8 = VectorShuffle.iota(S, 8 % L, 1, true), DOWN4 = VectorShuffle.iota(S, 4 % L, 1, true),
+      DOWN2 = VectorShuffle.iota(S, 2 % L, 1, true), DOWN1 = VectorShuffle.iota(S, 1, 1, true);
+
+  /** Lane 0 of the tree over lanes 0..7 (each already lane i + lane i + 8): steps 4, 2, 1. */
+  private static float tree8(FloatVector v) {
+    v = v.add(v.rearrange(DOWN4));
+    v = v.add(v.rearrange(DOWN2));
+    return v.add(v.rearrange(DOWN1)).lane(0);
+  }
+
   /**
    * The dot product in {@link Summation}'s order: 16 lanes of FMA partial sums (one 16-lane vector, two
    * 8-lane ones, else the scalar twin), the fixed lane tree, an FMA tail.
@@ -149,8 +161,8 @@ final class VectorMatmul {
       FloatVector acc = FloatVector.zero(S);
       int kk = 0;
       for (; kk + 16 <= k; kk += 16) acc = FloatVector.fromArray(S, a, aOff + kk).fma(FloatVector.fromArray(S, b, bOff + kk), acc);
-      acc.intoArray(lanes, 0);
-      float s = Summation.tree(lanes);
+      acc = acc.add(acc.rearrange(DOWN8));
+      float s = tree8(acc);
       for (; kk < k; kk++) s = Math.fma(a[aOff + kk], b[bOff + kk], s);
       return s;
     }
@@ -161,9 +173,7 @@ final class VectorMatmul {
         lo = FloatVector.fromArray(S, a, aOff + kk).fma(FloatVector.fromArray(S, b, bOff + kk), lo);
         hi = FloatVector.fromArray(S, a, aOff + kk + 8).fma(FloatVector.fromArray(S, b, bOff + kk + 8), hi);
       }
-      lo.intoArray(lanes, 0);
-      hi.intoArray(lanes, 8);
-      float s = Summation.tree(lanes);
+      float s = tree8(lo.add(hi));
       for (; kk < k; kk++) s = Math.fma(a[aOff + kk], b[bOff + kk], s);
       return s;
     }

@@ -36,7 +36,7 @@ class CpuDeterminismTest {
     Parallel.setThreads(1);
     Map<String, Long> want = DeterminismProbe.run(DeterminismProbe.ROWS);
     for (int threads : new int[] {2, 3}) {
-      for (int block : new int[] {0, 64, 448}) {
+      for (int block : new int[] {0, 16, 100, 448}) {
         Parallel.setThreads(threads);
         RowBlockedSequence.blockRowsForTests = block;
         assertEquals(want, DeterminismProbe.run(DeterminismProbe.ROWS), "threads=" + threads + " blockRows=" + block + " vs threads=1");
