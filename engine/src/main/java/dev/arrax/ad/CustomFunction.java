@@ -120,6 +120,14 @@ public final class CustomFunction {
         vals[i] = args[i];
       }
     }
+    boolean anyMapped = false;
+    for (Integer a : axes) anyMapped |= a != null;
+    // every argument unmapped (lifted or NOT_MAPPED tracers): the plain call, its result unmapped too; vmap of a
+    // function with no mapped argument is an error (found by ProgramFuzzTest, seed 3224)
+    if (!anyMapped) {
+      NDArray y = apply(vals);
+      return y instanceof BatchTrace.BatchTracer t && t.trace() == bt ? y : bt.wrap(y, Batched.NOT_MAPPED);
+    }
     Integer[] zero = {0};
     Function<NDArray[], NDArray> bBody = xs -> Vmap.apply(a -> new NDArray[] {body.apply(a)}, axes, zero, xs)[0];
     CustomFunction batched;

@@ -54,8 +54,31 @@ class FuzzFoundBugsTest {
   }
 
   /**
+   * A custom-rule function (logaddexp) applied under vmap to arguments that are all unmapped called vmap with no mapped
+   * argument: "vmap: no argument is mapped" (seed 3224).
+   */
+  @Test
+  void customRuleFunctionsOfUnmappedValuesUnderVmap() {
+    NDArray xs = Np.linspace(-1, 1, 6).reshape(3, 2), y = NDArray.of(0.25, -2.0);
+    Fn f = a -> Np.add(a[0], Np.logaddexp(Np.multiply(a[1], 2.0), a[1]));
+    NDArray out = Arrax.vmap(f, 0, null).apply(xs, y);
+    for (int b = 0; b < 3; b++) {
+      NDArray row = f.apply(Lax.indexInDim(xs, b, 0, false), y);
+      Exact.sameBits(row, Lax.indexInDim(out, b, 0, false), "row " + b);
+    }
+    double want = -1 + Math.log(Math.exp(0.5) + Math.exp(0.25));
+    org.junit.jupiter.api.Assertions.assertEquals(want, out.getDouble(0, 0), 1e-15);
+    fuzzSeeds(3224);
+  }
+
+  private static void fuzzSeeds(long... seeds) {
+    ProgramFuzzTest fuzz = new ProgramFuzzTest();
+    for (long seed : seeds) fuzz.check(seed);
+  }
+
+  /**
    * A fused group whose outputs are empty still ran its kernel, which read a broadcast input hoisted out of the empty
-   * column loop: ArrayIndexOutOfBoundsException when that input was empty too (seeds 1036, 1040, 1176, 1280, 20261175).
+   * column loop: ArrayIndexOutOfBoundsException when that input was empty too (seeds 1036, 1040, 1176, 1280, 20261175; row-blocked runs: 1616).
    */
   @Test
   void emptyFusedGroupsDoNotReadTheirInputs() {
@@ -70,7 +93,6 @@ class FuzzFoundBugsTest {
       NDArray eager = f.apply(a, s);
       for (int rep = 0; rep < 2; rep++) assertArrayEquals(eager.shape(), Arrax.jit(f).apply(a, s).shape(), "variant " + k);
     }
-    ProgramFuzzTest fuzz = new ProgramFuzzTest();
-    for (long seed : new long[] {1036, 1040, 1176, 1220, 1223, 1250, 1280, 20261175, 20261220, 20261223}) fuzz.check(seed);
+    fuzzSeeds(new long[] {697, 1036, 1040, 1176, 1220, 1223, 1250, 1280, 1616, 2043, 2110, 3998, 4174, 4239, 20261175, 20261220, 20261223});
   }
 }

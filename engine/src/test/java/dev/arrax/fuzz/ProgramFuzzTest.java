@@ -44,6 +44,7 @@ class ProgramFuzzTest {
   private final Map<String, Integer> ops = new TreeMap<>();
   private final Map<String, Integer> rejected = new TreeMap<>();
   private final List<String> reports = new ArrayList<>();
+  private final List<String> failedSeeds = new ArrayList<>();
 
   @Test
   void randomProgramsAgreeAcrossInterpreterJitDerivativesVmapAndText() {
@@ -58,7 +59,7 @@ class ProgramFuzzTest {
     System.out.printf("FUZZ programs=%d failures=%d checks=%s seconds=%.1f seed=%d%n", PROGRAMS, failed, cs, secs, SEED);
     System.out.println("FUZZ ops " + ops);
     if (!rejected.isEmpty()) System.out.println("FUZZ generator rejections " + rejected);
-    if (!failureKinds.isEmpty()) System.out.println("FUZZ failure kinds " + failureKinds);
+    if (!failureKinds.isEmpty()) System.out.println("FUZZ failure kinds " + failureKinds + " seeds " + failedSeeds);
     assertTrue(failed == 0, failed + " of " + PROGRAMS + " programs failed " + failureKinds + "; first:\n" + String.join("\n======\n", reports));
   }
 
@@ -311,6 +312,7 @@ class ProgramFuzzTest {
   /** Records a failure: the seed, the command that reproduces it, the program text and the inputs' types. */
   private boolean fail(String kind, long seed, Fn f, NDArray[] args, Throwable e) {
     failureKinds.merge(kind, 1, Integer::sum);
+    failedSeeds.add(kind + ":" + seed);
     if (reports.size() < 8) {
       String text;
       try {

@@ -28,22 +28,28 @@ final class GroupStep implements RowStep {
    * The outputs of an empty iteration space: elementwise outputs are empty; a reduction over the empty inner axis is
    * its identity, which the reference evaluator gives on an empty operand of the group's shape.
    */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private void runEmpty(NDArray[] env, ConcreteArray[] outs) {
     for (int k = 0; k < outs.length; k++) {
       env[outputSlots[k]] = outs[k];
       if (outputTypes[k].size() == 0) continue;
-      Var v = group.outputs.get(k);
-      for (Eqn e : group.members) {
-        if (!e.outputs().contains(v)) continue;
-        ConcreteArray[] in = new ConcreteArray[e.inputs().size()];
-        for (int i = 0; i < in.length; i++) {
-          dev.arrax.ir.Atom a = e.inputs().get(i);
-          in[i] = a instanceof dev.arrax.ir.Literal l ? l.value() : ConcreteArray.zeros(a.type());
-        }
-        env[outputSlots[k]] = ((dev.arrax.core.Primitive) e.primitive()).evaluate(in, e.params())[e.outputs().indexOf(v)];
-      }
+      env[outputSlots[k]] = emptyResult(k);
     }
+  }
+
+  /** Output {@code k} of the group computed on empty operands by the reference evaluator (a reduction's identities). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private NDArray emptyResult(int k) {
+    Var v = group.outputs.get(k);
+    for (Eqn e : group.members) {
+      if (!e.outputs().contains(v)) continue;
+      ConcreteArray[] in = new ConcreteArray[e.inputs().size()];
+      for (int i = 0; i < in.length; i++) {
+        dev.arrax.ir.Atom a = e.inputs().get(i);
+        in[i] = a instanceof dev.arrax.ir.Literal l ? l.value() : ConcreteArray.zeros(a.type());
+      }
+      return ((dev.arrax.core.Primitive) e.primitive()).evaluate(in, e.params())[e.outputs().indexOf(v)];
+    }
+    throw new IllegalStateException("internal: group output " + k + " has no defining equation");
   }
 
   @Override public void run(NDArray[] env) {
@@ -156,6 +162,20 @@ final class GroupStep implements RowStep {
   }
 
   @Override public void runRows(NDArray[] env, int part, int from, int to, int[] rowOrigin) {
+    if (group.shape.length == 2 && group.shape[1] == 0) {
+      // empty rows: no kernel (it would read hoisted broadcast inputs); per-row reductions are their identities
+      for (int k = 0; k < outputSlots.length; k++) {
+        if (outputTypes[k].size() == 0) continue;
+        ConcreteArray id = (ConcreteArray) emptyResult(k), dst = (ConcreteArray) env[outputSlots[k]];
+        int per = (int) (outputTypes[k].size() / group.shape[0]), origin = rowOrigin[outputSlots[k]] * per;
+        boolean floating = outputTypes[k].dtype().isFloating();
+        for (int i = from * per; i < to * per; i++) {
+          if (floating) dst.buffer().setDouble(i - origin, id.buffer().getDouble(i));
+          else dst.buffer().setLong(i - origin, id.buffer().getLong(i));
+        }
+      }
+      return;
+    }
     int nIn = inputSlots.length;
     Object[] buffers = new Object[nIn + outputSlots.length];
     int[] origins = new int[buffers.length];
