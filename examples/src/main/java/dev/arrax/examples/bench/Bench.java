@@ -32,6 +32,8 @@ public final class Bench {
   private Bench() {}
 
   static final double TOLERANCE = 1e-3;
+  /** W3: max |arrax - float64| / max |float64| of the gradient over every row of the run (issue 10). */
+  static final double W3_F64_TOLERANCE = 1e-6;
   private static final double WARMUP_MIN_S = 2.0, WARMUP_MAX_S = 20.0;
   private static final int WARMUP_MIN_CALLS = 3, WARMUP_MAX_CALLS = 30;
   private static volatile double sink;
@@ -135,6 +137,15 @@ public final class Bench {
       System.out.printf("   check %-10s max|arrax-hand|/max|hand| = %.2e over %,d values; vs float64 on the first %,d: arrax %.2e, hand %.2e%n",
           name, rel, a[o].length, ref[o].length, normRelative(a[o], ref[o]), normRelative(hand[o], ref[o]));
       if (!(rel <= TOLERANCE)) ok = false;
+      if (w.id().equals("W3")) {
+        // issue 10: the f32 gradient summed over all the run's rows stays within W3_F64_TOLERANCE of float64
+        double vs64 = normRelative(a[o], ref[o]);
+        System.out.printf("   check %-10s arrax f32 vs float64 over all %,d rows = %.2e (bound %.0e)%n", name, w.rows(), vs64, W3_F64_TOLERANCE);
+        if (!(vs64 <= W3_F64_TOLERANCE)) {
+          System.out.println("FAILED " + w.id() + " the float32 gradient is " + vs64 + " relative off float64 (bound " + W3_F64_TOLERANCE + ")");
+          return false;
+        }
+      }
     }
     if (!ok) {
       System.out.println("FAILED " + w.id() + " Arrax and the hand loop disagree by more than " + TOLERANCE);
