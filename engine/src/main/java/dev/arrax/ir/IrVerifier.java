@@ -48,6 +48,10 @@ public final class IrVerifier {
       ArrayType[] expect;
       try {
         expect = ((dev.arrax.core.Primitive) e.primitive()).outTypes(in, e.params());
+      } catch (IndexOutOfBoundsException ex) {
+        // shape rules read their operands by position: a short operand list (a hand-edited or damaged text) lands here
+        throw new IllegalStateException("IR: " + describe(e) + " cannot take the " + in.length + " input(s) " + Arrays.toString(in)
+            + ": wrong number of operands for " + e.primitive().name());
       } catch (RuntimeException ex) {
         throw new IllegalStateException("IR: " + describe(e) + " with inputs " + Arrays.toString(in) + " fails its shape rule: " + ex.getMessage(), ex);
       }

@@ -32,7 +32,9 @@ class FuzzFoundBugsTest {
           case 4 -> Np.greater(p, q);
           default -> Np.greaterEqual(p, q);
         };
-        return Np.where(c, Np.multiply(a[0], 2.0), Np.negative(a[0]));
+        // a select between bool masks too (seeds 786, 2839, 5606, 6165, 11726: masks have no blend)
+        NDArray m = Np.where(Np.less(a[0], 1.0), c, p);
+        return Np.where(m, Np.multiply(a[0], 2.0), Np.negative(a[0]));
       };
       NDArray eager = f.apply(x);
       Exact.sameBits(eager, Arrax.jit(f).apply(x), "bool comparison " + k);
@@ -48,7 +50,8 @@ class FuzzFoundBugsTest {
           case 4 -> p > q;
           default -> p >= q;
         };
-        if (e[i] != (c ? xs[i] * 2 : -xs[i])) throw new AssertionError("op " + k + " element " + i);
+        boolean m = xs[i] < 1 ? c : p == 1;
+        if (e[i] != (m ? xs[i] * 2 : -xs[i])) throw new AssertionError("op " + k + " element " + i);
       }
     }
   }
@@ -69,6 +72,12 @@ class FuzzFoundBugsTest {
     double want = -1 + Math.log(Math.exp(0.5) + Math.exp(0.25));
     org.junit.jupiter.api.Assertions.assertEquals(want, out.getDouble(0, 0), 1e-15);
     fuzzSeeds(3224);
+  }
+
+  /** Selects between bool values in SIMD kernels (masks have no blend) failed to compile. */
+  @Test
+  void boolSelectsInVectorKernels() {
+    fuzzSeeds(786, 2839, 5606, 6165, 11726);
   }
 
   private static void fuzzSeeds(long... seeds) {

@@ -492,7 +492,10 @@ final class KernelSourceWriter {
       case IS_FINITE -> a + ".test(" + cmp + "IS_FINITE)";
       case STOP_GRADIENT -> a;
       // Janino resolves blend to Vector.blend (it ignores generics), hence the cast.
-      case SELECT_N -> "((jdk.incubator.vector.FloatVector) " + b + ".blend(" + ref(e.inputs().get(2), true) + ", " + a + "))";
+      // bool cases are masks, which have no blend: (onFalse & !pred) | (onTrue & pred)
+      case SELECT_N -> e.outputs().get(0).type().dtype() == DType.BOOL
+          ? b + ".andNot(" + a + ").or(" + ref(e.inputs().get(2), true) + ".and(" + a + "))"
+          : "((jdk.incubator.vector.FloatVector) " + b + ".blend(" + ref(e.inputs().get(2), true) + ", " + a + "))";
       case CONVERT_ELEMENT_TYPE -> {
         DType from = e.inputs().get(0).type().dtype(), to = e.outputs().get(0).type().dtype();
         if (from == to) yield a;
