@@ -2,17 +2,13 @@ package dev.arrax.spark;
 
 import dev.arrax.NDArray;
 import dev.arrax.arrow.DirectBatch;
-import dev.arrax.backend.DirectArray;
-import dev.arrax.core.ArrayType;
 import dev.arrax.arrow.NullPolicy;
 import dev.arrax.backend.Executable;
 import dev.arrax.backend.HostArrays;
 import dev.arrax.spark.Columns.Elem;
 import dev.arrax.spark.Columns.InputColumn;
 import dev.arrax.spark.Columns.OutputColumn;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -81,9 +77,7 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
     private final BatchReader reader;
     private final OnHeapColumnVector[] outs;
     /** The Arrow path's task memory and batches (a backend other than the CPU); null on the CPU path. */
-    private final TaskArrow arrow;
-    private final DirectBatch inBatch;
-    private final DirectBatch outBatch;
+    private final MapArrow arrow;
     private final Map<Integer, Executable> kernels = new HashMap<>();
     private final long started = System.nanoTime();
     private boolean[] valid;
@@ -102,29 +96,11 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
       int initial;
       if (Programs.runsOffHeap(spec.digest(), spec.programText(), Programs.Batching.MAP, 0, batchRows, spec.backend())) {
         initial = Math.min(batchRows, 1024);
-        List<DirectBatch.Column> inCols = new ArrayList<>();
-        long rowBytes = 0;
-        for (InputColumn c : inputs) {
-          DirectBatch.Column col = BatchReader.arrowColumn(c);
-          inCols.add(col);
-          rowBytes += col.rowBytes();
-        }
-        ArrayType[] perRowOut = Programs.perRow(spec.digest(), spec.programText()).outTypes();
-        List<DirectBatch.Column> outCols = new ArrayList<>();
-        for (int p = 0; p < perRowOut.length; p++) {
-          DirectBatch.Column col = new DirectBatch.Column("output " + p, perRowOut[p].dtype(), perRowOut[p].shape());
-          outCols.add(col);
-          rowBytes += col.rowBytes();
-        }
-        this.arrow = new TaskArrow(spec.op(), partition, TaskArrow.limitFor(rowBytes, batchRows, 0));
-        this.inBatch = arrow.batch(inCols, initial);
-        this.outBatch = arrow.batch(outCols, initial);
-        this.reader = BatchReader.offHeap(spec.op(), inputs, spec.policyKind(), spec.fill(), partition, inBatch);
+        this.arrow = new MapArrow(spec.op(), partition, inputs, spec.digest(), spec.programText(), batchRows, initial);
+        this.reader = BatchReader.offHeap(spec.op(), inputs, spec.policyKind(), spec.fill(), partition, arrow.in);
       } else {
         initial = BatchReader.initialRows(inputs, batchRows);
         this.arrow = null;
-        this.inBatch = null;
-        this.outBatch = null;
         this.reader = BatchReader.onHeap(spec.op(), inputs, spec.policyKind(), spec.fill(), initial, partition);
       }
       this.valid = new boolean[Math.max(1, initial)];
@@ -183,17 +159,9 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
         data = new Object[result.length];
         for (int o = 0; o < result.length; o++) data[o] = HostArrays.data(result[o]);
       } else {
-        DirectArray[] args = reader.directs(k, bucket);
-        inBatch.setRowCount(k, valid);
-        outBatch.ensureCapacity(bucket);
-        DirectArray[] results = new DirectArray[outBatch.columns().size()];
-        for (int p = 0; p < results.length; p++) results[p] = outBatch.view(p, bucket);
-        t0 = System.nanoTime();
-        kernel.runDirect(args, results);
-        dt = System.nanoTime() - t0;
-        outBatch.setRowCount(k, valid);
-        data = new Object[results.length];
-        for (int o = 0; o < results.length; o++) data[o] = results[o].toHostArray();
+        dt = arrow.run(kernel, reader, k, bucket, valid);
+        data = new Object[arrow.out.columns().size()];
+        for (int o = 0; o < data.length; o++) data[o] = arrow.out.view(o, bucket).toHostArray();
       }
       OutputColumn[] oc = spec.outputs();
       for (int j = 0; j < oc.length; j++) write(outs[j], oc[j], data[oc[j].output()], s, k);

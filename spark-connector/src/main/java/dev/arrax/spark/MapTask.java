@@ -6,15 +6,12 @@ import dev.arrax.arrow.NullPolicy;
 import dev.arrax.backend.DirectArray;
 import dev.arrax.backend.Executable;
 import dev.arrax.backend.HostArrays;
-import dev.arrax.core.ArrayType;
 import dev.arrax.spark.Columns.InputColumn;
 import dev.arrax.spark.Columns.OutputColumn;
 import dev.arrax.spark.RowArena.InputLayout;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.spark.TaskContext;
@@ -145,9 +142,7 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
     private final Object[] outBase = new Object[outputs.length];
     private final long[] outOffset = new long[outputs.length];
     /** The Arrow path's task memory and batches; null on the CPU path. */
-    private final TaskArrow arrow;
-    private final DirectBatch inBatch;
-    private final DirectBatch outBatch;
+    private final MapArrow arrow;
     private boolean[] valid;
     private UnsafeProjection toUnsafe;
     private int n;
@@ -166,32 +161,14 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
       if (!Programs.runsOffHeap(digest, programText, Programs.Batching.MAP, 0, batchRows, backend)) {
         int initial = BatchReader.initialRows(inputs, batchRows);
         this.arrow = null;
-        this.inBatch = null;
-        this.outBatch = null;
         this.reader = BatchReader.onHeap(op, inputs, policy, fill, initial, partition);
         this.arena = new RowArena(layout, outputs, initial);
         this.valid = new boolean[initial];
         return;
       }
       int initial = Math.min(batchRows, 1024);
-      List<DirectBatch.Column> inCols = new ArrayList<>();
-      long rowBytes = 0;
-      for (InputColumn c : inputs) {
-        DirectBatch.Column col = BatchReader.arrowColumn(c);
-        inCols.add(col);
-        rowBytes += col.rowBytes();
-      }
-      ArrayType[] perRowOut = Programs.perRow(digest, programText).outTypes();
-      List<DirectBatch.Column> outCols = new ArrayList<>();
-      for (int p = 0; p < perRowOut.length; p++) {
-        DirectBatch.Column col = new DirectBatch.Column("output " + p, perRowOut[p].dtype(), perRowOut[p].shape());
-        outCols.add(col);
-        rowBytes += col.rowBytes();
-      }
-      this.arrow = new TaskArrow(op, partition, TaskArrow.limitFor(rowBytes, batchRows, 0));
-      this.inBatch = arrow.batch(inCols, initial);
-      this.outBatch = arrow.batch(outCols, initial);
-      this.reader = BatchReader.offHeap(op, inputs, policy, fill, partition, inBatch);
+      this.arrow = new MapArrow(op, partition, inputs, digest, programText, batchRows, initial);
+      this.reader = BatchReader.offHeap(op, inputs, policy, fill, partition, arrow.in);
       this.arena = new RowArena(layout, outputs, initial);
       this.valid = new boolean[initial];
     }
@@ -277,18 +254,10 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
           outOffset[j] = BatchReader.arrayBaseOffset(outputs[j].dtype());
         }
       } else {
-        DirectArray[] args = reader.directs(n, bucket);
-        inBatch.setRowCount(n, valid);
-        outBatch.ensureCapacity(bucket);
-        DirectArray[] results = new DirectArray[outBatch.columns().size()];
-        for (int p = 0; p < results.length; p++) results[p] = outBatch.view(p, bucket);
-        t0 = System.nanoTime();
-        k.runDirect(args, results);
-        dt = System.nanoTime() - t0;
-        outBatch.setRowCount(n, valid);
+        dt = arrow.run(k, reader, n, bucket, valid);
         for (int j = 0; j < outputs.length; j++) {
           outBase[j] = null;
-          outOffset[j] = outBatch.address(outputs[j].output());
+          outOffset[j] = arrow.out.address(outputs[j].output());
         }
       }
       kernelNanos += dt;
