@@ -176,8 +176,35 @@ class SparkClusterTest {
     }
   }
 
+  /**
+   * Issue 14's case: 60,000 rows of {@code array<double>[1000]} (480 MB) through 2 executors of 1 GB each, with the
+   * default options. Batches sized by bytes keep each executor's memory bounded: no executor is lost, every row is
+   * mapped (count and the sum of the per-row sums against the closed form).
+   */
   @Test
   @Order(2)
+  void wideRowsRunOnOneGigabyteExecutorsWithTheDefaultBatchSize() {
+    Set<String> before = executors();
+    Dataset<Row> wide = spark.range(0, 60_000, 1, 4)
+        .selectExpr("id", "transform(sequence(1, 1000), i -> cast(i + id as double)) AS x");
+    Dataset<Row> out = ArraxSpark.map(wide, a -> Np.sum(a[0]), new String[] {"x"}, new String[] {"s"},
+        ArraxOptions.defaults().withArrayLength("x", 1000));
+    Row agg = out.selectExpr("count(*)", "sum(s)", "sum(cast(s = 500500 + 1000 * id AS int))").first();
+    assertEquals(60_000L, agg.getLong(0));
+    // sum over rows of (500,500 + 1,000 id) = 60,000 * 500,500 + 1,000 * (59,999 * 60,000 / 2)
+    assertEquals(60_000.0 * 500_500 + 1000.0 * 59_999 * 30_000, agg.getDouble(1), 0.0);
+    assertEquals(60_000L, agg.getLong(2), "every row's sum is exact");
+    assertEquals(before, executors(), "no executor was lost (the same executor processes before and after)");
+  }
+
+  private static Set<String> executors() {
+    Set<String> s = new TreeSet<>();
+    for (org.apache.spark.SparkExecutorInfo e : spark.sparkContext().statusTracker().getExecutorInfos()) s.add(e.host() + ":" + e.port());
+    return s;
+  }
+
+  @Test
+  @Order(3)
   void anExecutorKilledMidJobLosesAndDuplicatesNoRow(@TempDir Path dir) throws Exception {
     int n = 4000;
     int d = 4;
