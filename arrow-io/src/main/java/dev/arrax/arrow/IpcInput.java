@@ -81,8 +81,7 @@ final class IpcInput {
   /** Reads a whole stream; the caller owns the returned batches. */
   static ArrowIpc.Batches readStream(ReadableByteChannel in, BufferAllocator allocator, String source) throws IOException {
     IpcInput r = new IpcInput(in, allocator, source, 0, -1);
-    List<VectorSchemaRoot> out = new ArrayList<>();
-    try {
+    return r.collect(out -> {
       Msg first = r.next();
       if (first == null) {
         throw r.error(-1, r.sawEndMarker ? "the stream ends (end-of-stream marker) before its schema message"
@@ -100,22 +99,14 @@ final class IpcInput {
         out.add(r.batch(m, schema, r.batchesRead));
       }
       return new ArrowIpc.Batches(schema, out);
-    } catch (RuntimeException e) {
-      for (VectorSchemaRoot b : out) b.close();
-      throw r.wrap(e);
-    } catch (IOException | Error e) {
-      // ArrowIpcException, or a real I/O failure (kept as it is)
-      for (VectorSchemaRoot b : out) b.close();
-      throw e;
-    }
+    });
   }
 
   /** Reads a whole file through its footer; the caller owns the returned batches. */
   static ArrowIpc.Batches readFile(FileChannel ch, BufferAllocator allocator, String source) throws IOException {
     long size = ch.size();
     IpcInput r = new IpcInput(ch, allocator, source, 0, size);
-    List<VectorSchemaRoot> out = new ArrayList<>();
-    try {
+    return r.collect(out -> {
       if (size < 8 + 10) {
         throw r.error(-1, "the file has " + size + " bytes, too few for an Arrow IPC file (magic, schema, footer); it is empty"
             + " or was cut short", null);
@@ -174,11 +165,27 @@ final class IpcInput {
         out.add(r.batch(m, schema, i));
       }
       return new ArrowIpc.Batches(schema, out);
+    });
+  }
+
+  /** What a reader does with the list it adds its batches to. */
+  private interface Reading {
+    ArrowIpc.Batches read(List<VectorSchemaRoot> out) throws IOException;
+  }
+
+  /**
+   * Runs {@code reading} with an empty batch list; on any failure the batches read so far are closed and the failure
+   * leaves as an {@link ArrowIpcException} (a runtime exception from Arrow is wrapped; an ArrowIpcException, a real I/O
+   * failure or an Error is kept as it is).
+   */
+  private ArrowIpc.Batches collect(Reading reading) throws IOException {
+    List<VectorSchemaRoot> out = new ArrayList<>();
+    try {
+      return reading.read(out);
     } catch (RuntimeException e) {
       for (VectorSchemaRoot b : out) b.close();
-      throw r.wrap(e);
+      throw wrap(e);
     } catch (IOException | Error e) {
-      // ArrowIpcException, or a real I/O failure (kept as it is)
       for (VectorSchemaRoot b : out) b.close();
       throw e;
     }
