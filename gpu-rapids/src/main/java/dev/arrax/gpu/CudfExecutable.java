@@ -462,8 +462,7 @@ final class CudfExecutable implements Executable {
 
   private static ColumnVector uploadHost(Object data, int from, int to, int width, ColumnType type) {
     long count = (long) (to - from) * width, start = (long) from * width;
-    HostMemoryBuffer buf = HostMemoryBuffer.allocate(Math.max(1, count * type.bytes()));
-    try {
+    return upload(count, type, buf -> {
       switch (type) {
         case FLOAT32 -> buf.setFloats(0, (float[]) data, start, count);
         case FLOAT64 -> buf.setDoubles(0, (double[]) data, start, count);
@@ -477,27 +476,12 @@ final class CudfExecutable implements Executable {
           }
         }
       }
-    } catch (RuntimeException | Error e) {
-      buf.close();
-      throw e;
-    }
-    HostColumnVector host;
-    try {
-      host = new HostColumnVector(dtype(type), count, Optional.of(0L), buf, null);
-    } catch (RuntimeException | Error e) {
-      buf.close();
-      throw e;
-    }
-    try (HostColumnVector h = host) {
-      return h.copyToDevice();
-    }
+    });
   }
 
   /** A column from bytes in a direct buffer, through a host buffer (bulk copies of up to 1 GiB). */
   private static ColumnVector uploadBytes(ByteBuffer part, long count, ColumnType type) {
-    HostMemoryBuffer buf = HostMemoryBuffer.allocate(Math.max(1, count * type.bytes()));
-    HostColumnVector host;
-    try {
+    return upload(count, type, buf -> {
       byte[] chunk = new byte[(int) Math.min(CHUNK, part.remaining())];
       for (long done = 0; part.hasRemaining(); ) {
         int len = Math.min(chunk.length, part.remaining());
@@ -505,6 +489,18 @@ final class CudfExecutable implements Executable {
         buf.setBytes(done, chunk, 0, len);
         done += len;
       }
+    });
+  }
+
+  /**
+   * A device column of {@code count} values of {@code type}: a host buffer filled by {@code fill}, wrapped as a host
+   * column and copied to the device; the host memory is freed on every path.
+   */
+  private static ColumnVector upload(long count, ColumnType type, java.util.function.Consumer<HostMemoryBuffer> fill) {
+    HostMemoryBuffer buf = HostMemoryBuffer.allocate(Math.max(1, count * type.bytes()));
+    HostColumnVector host;
+    try {
+      fill.accept(buf);
       host = new HostColumnVector(dtype(type), count, Optional.of(0L), buf, null);
     } catch (RuntimeException | Error e) {
       buf.close();
