@@ -19,9 +19,9 @@ import scala.tools.nsc.Settings;
 import scala.tools.nsc.reporters.StoreReporter;
 
 /**
- * Notebook cells compiled in-process with scala-compiler 2.13, as in {@link ScalaNotebookTest}: a cell is wrapped in
- * {@code object Name { ... }}, compiled against the test classpath, loaded, and its top-level {@code val}s read
- * through the object's static forwarders. A compile error fails with the messages and cell line numbers.
+ * Notebook cells compiled in-process with scala-compiler 2.13 (for {@link ScalaNotebookTest} and
+ * {@link ScalaSparkNotebookTest}): a cell is wrapped in {@code object Name { ... }}, compiled against the test
+ * classpath, loaded, and its top-level {@code val}s read through the object's static forwarders. A compile error fails with the messages and cell line numbers.
  */
 final class ScalaCells {
   private ScalaCells() {}
@@ -56,7 +56,8 @@ final class ScalaCells {
         String code = info.pos().isDefined() ? "\n    " + info.pos().lineContent().strip() : "";
         errors.add(where + info.msg() + code);
       }
-      throw new AssertionFailedError("Scala cell '" + name + "' does not compile:\n  " + String.join("\n  ", errors));
+      throw new AssertionFailedError("Scala cell '" + name + "' does not compile (" + errors.size() + " error(s)):\n  "
+          + String.join("\n  ", errors) + "\n--- cell ---\n" + cell);
     }
     URLClassLoader loader = new URLClassLoader(new URL[] {outDir.toUri().toURL()}, ScalaCells.class.getClassLoader());
     return Class.forName(name, true, loader);

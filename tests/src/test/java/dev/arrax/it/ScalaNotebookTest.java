@@ -6,17 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -24,11 +16,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
 
-import scala.jdk.javaapi.CollectionConverters;
-import scala.runtime.BoxedUnit;
-import scala.tools.nsc.Global;
-import scala.tools.nsc.Settings;
-import scala.tools.nsc.reporters.StoreReporter;
 
 /**
  * Runs the dev.arrax API from Scala 2.13, the way a Databricks (Scala) notebook cell would use it:
@@ -72,7 +59,7 @@ class ScalaNotebookTest {
     void scalaCellComputesGradientOfTanh() throws Exception {
         Class<?> cell = compileCell("GradCell", GRAD_CELL);
 
-        double[] out = (double[]) readVal(cell, "out");
+        double[] out = (double[]) ScalaCells.read(cell, "out");
         assertEquals(X.length, out.length);
         for (int i = 0; i < X.length; i++) {
             double t = Math.tanh(X[i]);
@@ -80,7 +67,7 @@ class ScalaNotebookTest {
             assertEquals(expected, out[i], 1e-12, "d/dx sum(2 tanh x) at x[" + i + "]=" + X[i]);
         }
 
-        double value = (Double) readVal(cell, "value");
+        double value = (Double) ScalaCells.read(cell, "value");
         double expectedValue = 0;
         for (double xi : X) {
             expectedValue += 2.0 * Math.tanh(xi);
@@ -88,10 +75,10 @@ class ScalaNotebookTest {
         assertEquals(expectedValue, value, 1e-12, "sum(2 tanh x)");
 
         // d/da sum(a * b) = b; the sums of x and y
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1.0, 2.0, 3.0}, (double[]) readVal(cell, "outNatural"), 0.0);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.1 - 0.5 + 2.0, 6.0}, (double[]) readVal(cell, "sums"), 1e-15);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1.0, 2.0, 3.0}, (double[]) ScalaCells.read(cell, "outNatural"), 0.0);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.1 - 0.5 + 2.0, 6.0}, (double[]) ScalaCells.read(cell, "sums"), 1e-15);
 
-        double[] outExp = (double[]) readVal(cell, "outExp");
+        double[] outExp = (double[]) ScalaCells.read(cell, "outExp");
         assertEquals(X.length, outExp.length);
         for (int i = 0; i < X.length; i++) {
             assertEquals(Math.exp(X[i]), outExp[i], 1e-12, "d/da sum(exp(a) + 3b) at a[" + i + "]=" + X[i]);
@@ -118,91 +105,7 @@ class ScalaNotebookTest {
         }
     }
 
-    // ---------------------------------------------------------------- notebook machinery
-
-    /**
-     * Compiles one notebook cell wrapped as {@code object name} into a fresh directory under
-     * {@link #tmp} and loads it; fails the test with the compiler's messages on a compile error.
-     */
     private Class<?> compileCell(String name, String cell) throws Exception {
-        String header = "object " + name + " {\n";
-        int headerLines = 1;
-        String source = header + cell + "\n}\n";
-
-        Path srcDir = Files.createDirectories(tmp.resolve(name + "-src"));
-        Path outDir = Files.createDirectories(tmp.resolve(name + "-classes"));
-        Path file = srcDir.resolve(name + ".scala");
-        Files.writeString(file, source, StandardCharsets.UTF_8);
-
-        List<String> settingErrors = new ArrayList<>();
-        Settings settings = new Settings(msg -> {
-            settingErrors.add(msg);
-            return BoxedUnit.UNIT;
-        });
-        List<String> args = List.of(
-                "-classpath", testClassPath(),
-                "-d", outDir.toString(),
-                "-encoding", "UTF-8",
-                "-nowarn");
-        boolean argsOk = (Boolean) settings.processArguments(
-                CollectionConverters.asScala(args).toList(), true)._1();
-        if (!argsOk || !settingErrors.isEmpty()) {
-            throw new AssertionFailedError("bad scalac settings " + args + ": " + settingErrors);
-        }
-
-        StoreReporter reporter = new StoreReporter(settings);
-        Global global = new Global(settings, reporter);
-        try {
-            Global.Run run = global.new Run();
-            run.compile(CollectionConverters.asScala(List.of(file.toString())).toList());
-        } finally {
-            global.close();
-        }
-
-        if (reporter.hasErrors()) {
-            List<String> errors = new ArrayList<>();
-            for (StoreReporter.Info info : CollectionConverters.asJava(reporter.infos())) {
-                if (!"ERROR".equals(String.valueOf(info.severity()))) {
-                    continue;
-                }
-                String where = info.pos().isDefined()
-                        ? "cell line " + (info.pos().line() - headerLines) + ": "
-                        : "";
-                String code = info.pos().isDefined() ? "\n    " + info.pos().lineContent().strip() : "";
-                errors.add(where + info.msg() + code);
-            }
-            throw new AssertionFailedError("Scala cell '" + name + "' does not compile ("
-                    + errors.size() + " error(s)):\n  " + String.join("\n  ", errors)
-                    + "\n--- cell ---\n" + cell);
-        }
-
-        URLClassLoader loader = new URLClassLoader(new URL[] {outDir.toUri().toURL()},
-                ScalaNotebookTest.class.getClassLoader());
-        return Class.forName(name, true, loader);
-    }
-
-    /** Reads a top-level {@code val} of a compiled cell (static forwarder of the object's accessor). */
-    private static Object readVal(Class<?> cell, String val) throws Exception {
-        try {
-            return cell.getMethod(val).invoke(null);
-        } catch (InvocationTargetException e) {
-            // The object body runs on first access; a runtime failure in the cell surfaces here.
-            Throwable cause = e.getCause() instanceof ExceptionInInitializerError && e.getCause().getCause() != null
-                    ? e.getCause().getCause()
-                    : e.getCause();
-            throw new AssertionFailedError("Scala cell " + cell.getName() + " failed at run time: " + cause, cause);
-        }
-    }
-
-    /** The real test classpath: Surefire's manifest-only booter jar hides it from java.class.path. */
-    private static String testClassPath() {
-        String cp = System.getProperty("surefire.test.class.path");
-        if (cp == null || cp.isBlank()) {
-            cp = System.getProperty("java.class.path");
-        }
-        // Keep only existing entries; scalac warns about (and older versions choke on) missing ones.
-        return Stream.of(cp.split(File.pathSeparator))
-                .filter(p -> !p.isBlank() && new File(p).exists())
-                .collect(Collectors.joining(File.pathSeparator));
+        return ScalaCells.compile(tmp, name, cell);
     }
 }
