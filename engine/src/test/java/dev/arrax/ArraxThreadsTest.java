@@ -3,13 +3,11 @@ package dev.arrax;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import dev.arrax.testing.ChildJvm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,16 +49,11 @@ class ArraxThreadsTest {
   }
 
   @Test void eagerArraysStartNoThreadAndArraxThreadsAreNamedDaemons() throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    ProcessBuilder pb = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-cp", System.getProperty("java.class.path"), ArraxThreadsTest.class.getName());
-    pb.redirectErrorStream(true);
-    Process p = pb.start();
-    boolean exited = p.waitFor(120, TimeUnit.SECONDS);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!exited) p.destroyForcibly();
-    assertTrue(exited, "the JVM did not exit after main returned (a non-daemon thread kept it alive):\n" + out);
-    assertEquals(0, p.exitValue(), out);
+    ChildJvm.Result r = ChildJvm.run(List.of("--add-modules=jdk.incubator.vector", "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"),
+        ArraxThreadsTest.class, List.of(), true, 120);
+    String out = r.out();
+    assertTrue(r.exited(), "the JVM did not exit after main returned (a non-daemon thread kept it alive):\n" + out);
+    assertEquals(0, r.exitValue(), out);
     List<String> lines = new ArrayList<>();
     for (String l : out.split("\n")) if (l.startsWith("eager ") || l.startsWith("jit ") || l.startsWith("main ")) lines.add(l.strip());
     assertEquals("eager []", lines.get(0), "eager arrays started threads (the warm-up must wait for jit/compile):\n" + out);

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.arrax.testing.ChildJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -75,19 +73,12 @@ class CpuDeterminismTest {
   }
 
   private static String child(List<String> flags, String threads) throws IOException, InterruptedException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xshare:auto", "-Xmx1g"));
-    cmd.addAll(flags);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DeterminismProbe.class.getName(), threads, Integer.toString(CHILD_ROWS)));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().remove("JDK_JAVA_OPTIONS");
-    pb.environment().remove("JAVA_TOOL_OPTIONS");
-    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish: " + cmd);
-    assertEquals(0, p.exitValue(), "child JVM failed: " + cmd + "\n" + out);
-    return out.strip();
+    List<String> jvm = new ArrayList<>(List.of("-Xshare:auto", "-Xmx1g"));
+    jvm.addAll(flags);
+    ChildJvm.Result r = ChildJvm.run(jvm, DeterminismProbe.class, List.of(threads, Integer.toString(CHILD_ROWS)), false, 120);
+    assertTrue(r.exited(), "child JVM did not finish: " + jvm + " threads " + threads);
+    assertEquals(0, r.exitValue(), "child JVM failed: " + jvm + " threads " + threads + "\n" + r.out());
+    return r.out().strip();
   }
 
   private static int[] bits(float[] a) {
