@@ -27,12 +27,14 @@ class ArraxThreadsTest {
     System.out.println("eager " + names(newThreads(before)));
     dev.arrax.compile.cpu.Parallel.setThreads(2);
     Fn f = Arrax.jit(a -> Np.sum(Np.tanh(a[0].mul(0.5)), -1));
+    // the warm-up starts here and may be done before the runs below end (a quiet machine): look right away, and again
+    Set<String> started = new TreeSet<>();
+    for (Thread t : newThreads(before)) started.add(t.getName() + (t.isDaemon() ? ":daemon" : ":NOT-DAEMON"));
     NDArray big = Np.ones(new int[] {512, 1024}, DType.FLOAT32);
     for (int i = 0; i < 3; i++) f.apply(big).blockUntilReady();
     Thread.sleep(200);
-    List<String> started = new ArrayList<>();
     for (Thread t : newThreads(before)) started.add(t.getName() + (t.isDaemon() ? ":daemon" : ":NOT-DAEMON"));
-    System.out.println("jit " + new TreeSet<>(started));
+    System.out.println("jit " + started);
     System.out.println("main returns");
   }
 
