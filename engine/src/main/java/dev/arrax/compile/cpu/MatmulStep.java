@@ -167,6 +167,15 @@ final class MatmulStep implements RowStep {
     for (int c0 = from; c0 < to; ) {
       int c1 = Math.min(to, (c0 / Summation.CHUNK_ROWS + 1) * Summation.CHUNK_ROWS);
       java.util.Arrays.fill(c, 0, size, 0f);
+      if ((n == 1 && vec && VectorMatmul.columnSumFits(m)) || (m == 1 && vec && VectorMatmul.columnSumFits(n))) {
+        // the same FMA chains as the axpy row by row below, held in registers over the chunk
+        if (n == 1) VectorMatmul.columnSum(a, aOrg, b, bOrg, m, c0, c1, c);
+        else VectorMatmul.columnSum(b, bOrg, a, aOrg, n, c0, c1, c);
+        int off = (c0 / segRows) * size;
+        for (int i = 0; i < size; i++) seg[off + i] += c[i];
+        c0 = c1;
+        continue;
+      }
       for (int r = c0; r < c1; r++) {
         int ao = (r - aOrg) * m, bo = (r - bOrg) * n;
         if (n == 1) {

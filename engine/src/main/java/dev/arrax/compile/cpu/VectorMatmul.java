@@ -1,12 +1,13 @@
 package dev.arrax.compile.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * f32 matrix-product rows with the Vector API: each output row is built in register accumulators
- * (up to 4 vectors wide, two rows at a time so each loaded row of B feeds 8 FMAs), the row of B
+ * (tiles of 4 rows by up to 4 vectors, so each loaded vector of B feeds 4 FMAs), the row of B
  * for one k is a contiguous load, A's element is a broadcast. Used only when the
  * {@code jdk.incubator.vector} module is present ({@link #AVAILABLE}); {@link MatmulStep} keeps a
  * scalar path otherwise. Every output element is the same chain of fused multiply-adds over k as in
@@ -30,15 +31,111 @@ final class VectorMatmul {
   static void rows(float[] a, int aOrg, float[] b, float[] c, int cOrg, int from, int to, int m, int k, int n) {
     if (n == 1) {
       float[] lanes = new float[Summation.LANES];
-      for (int r = from; r < to; r++) c[r - cOrg] = dot(a, (r - aOrg) * k, b, (r / m) * k, k, lanes);
+      int r = from;
+      if (L == 16) {
+        for (; r + 16 <= to && r / m == (r + 15) / m; r += 16) dot16(a, (r - aOrg) * k, b, (r / m) * k, k, c, r - cOrg);
+      }
+      for (; r < to; r++) c[r - cOrg] = dot(a, (r - aOrg) * k, b, (r / m) * k, k, lanes);
       return;
     }
     int r = from;
-    for (; r + 1 < to && (r / m) == ((r + 1) / m); r += 2) twoRows(a, (r - aOrg) * k, b, (r / m) * k * n, c, (r - cOrg) * n, k, n);
-    for (; r < to; r++) {
-      java.util.Arrays.fill(c, (r - cOrg) * n, (r - cOrg) * n + n, 0f); // oneRow accumulates; block buffers are reused
-      oneRow(a, (r - aOrg) * k, b, (r / m) * k * n, c, (r - cOrg) * n, n, 0, k);
+    while (r < to) {
+      // rows of one batch entry share B: tiles of 4 rows, then single rows
+      int end = (int) Math.min(to, ((long) (r / m) + 1) * m);
+      int bBase = (r / m) * k * n;
+      for (; r + 4 <= end; r += 4) fourRows(a, (r - aOrg) * k, b, bBase, c, (r - cOrg) * n, k, n);
+      for (; r < end; r++) {
+        java.util.Arrays.fill(c, (r - cOrg) * n, (r - cOrg) * n + n, 0f); // oneRow accumulates; block buffers are reused
+        oneRow(a, (r - aOrg) * k, b, bBase, c, (r - cOrg) * n, n, 0, k);
+      }
     }
+  }
+
+  /**
+   * Four consecutive rows of C (A's rows at a0, a0 + k, ...; C's at c0, c0 + n, ...) in register tiles:
+   * 4 rows x 4 vectors (16 accumulators, with 32 vector registers), 4 x 2, 4 x 1, then a scalar tail, so
+   * each loaded vector of B feeds 4 FMAs. Every element is the FMA chain over k from 0, as in {@link #oneRow}.
+   */
+  private static void fourRows(float[] a, int a0, float[] b, int bBase, float[] c, int c0, int k, int n) {
+    int j = 0;
+    if (L >= 16) for (; j + 4 * L <= n; j += 4 * L) tile4x4(a, a0, b, bBase + j, c, c0 + j, k, n);
+    for (; j + 2 * L <= n; j += 2 * L) tile4x2(a, a0, b, bBase + j, c, c0 + j, k, n);
+    for (; j + L <= n; j += L) tile4x1(a, a0, b, bBase + j, c, c0 + j, k, n);
+    for (; j < n; j++) {
+      float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (int kk = 0; kk < k; kk++) {
+        float bv = b[bBase + kk * n + j];
+        s0 = Math.fma(a[a0 + kk], bv, s0);
+        s1 = Math.fma(a[a0 + k + kk], bv, s1);
+        s2 = Math.fma(a[a0 + 2 * k + kk], bv, s2);
+        s3 = Math.fma(a[a0 + 3 * k + kk], bv, s3);
+      }
+      c[c0 + j] = s0;
+      c[c0 + n + j] = s1;
+      c[c0 + 2 * n + j] = s2;
+      c[c0 + 3 * n + j] = s3;
+    }
+  }
+
+  private static void tile4x4(float[] a, int a0, float[] b, int bo, float[] c, int co, int k, int n) {
+    int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    FloatVector p0 = FloatVector.zero(S), p1 = p0, p2 = p0, p3 = p0, q0 = p0, q1 = p0, q2 = p0, q3 = p0;
+    FloatVector r0 = p0, r1 = p0, r2 = p0, r3 = p0, s0 = p0, s1 = p0, s2 = p0, s3 = p0;
+    for (int kk = 0; kk < k; kk++, bo += n) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L), b3 = FloatVector.fromArray(S, b, bo + 3 * L);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
+      p0 = b0.fma(x, p0); p1 = b1.fma(x, p1); p2 = b2.fma(x, p2); p3 = b3.fma(x, p3);
+      x = FloatVector.broadcast(S, a[a1 + kk]);
+      q0 = b0.fma(x, q0); q1 = b1.fma(x, q1); q2 = b2.fma(x, q2); q3 = b3.fma(x, q3);
+      x = FloatVector.broadcast(S, a[a2 + kk]);
+      r0 = b0.fma(x, r0); r1 = b1.fma(x, r1); r2 = b2.fma(x, r2); r3 = b3.fma(x, r3);
+      x = FloatVector.broadcast(S, a[a3 + kk]);
+      s0 = b0.fma(x, s0); s1 = b1.fma(x, s1); s2 = b2.fma(x, s2); s3 = b3.fma(x, s3);
+    }
+    p0.intoArray(c, co); p1.intoArray(c, co + L); p2.intoArray(c, co + 2 * L); p3.intoArray(c, co + 3 * L);
+    co += n;
+    q0.intoArray(c, co); q1.intoArray(c, co + L); q2.intoArray(c, co + 2 * L); q3.intoArray(c, co + 3 * L);
+    co += n;
+    r0.intoArray(c, co); r1.intoArray(c, co + L); r2.intoArray(c, co + 2 * L); r3.intoArray(c, co + 3 * L);
+    co += n;
+    s0.intoArray(c, co); s1.intoArray(c, co + L); s2.intoArray(c, co + 2 * L); s3.intoArray(c, co + 3 * L);
+  }
+
+  private static void tile4x2(float[] a, int a0, float[] b, int bo, float[] c, int co, int k, int n) {
+    int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    FloatVector p0 = FloatVector.zero(S), p1 = p0, q0 = p0, q1 = p0, r0 = p0, r1 = p0, s0 = p0, s1 = p0;
+    for (int kk = 0; kk < k; kk++, bo += n) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + L);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
+      p0 = b0.fma(x, p0); p1 = b1.fma(x, p1);
+      x = FloatVector.broadcast(S, a[a1 + kk]);
+      q0 = b0.fma(x, q0); q1 = b1.fma(x, q1);
+      x = FloatVector.broadcast(S, a[a2 + kk]);
+      r0 = b0.fma(x, r0); r1 = b1.fma(x, r1);
+      x = FloatVector.broadcast(S, a[a3 + kk]);
+      s0 = b0.fma(x, s0); s1 = b1.fma(x, s1);
+    }
+    p0.intoArray(c, co); p1.intoArray(c, co + L);
+    q0.intoArray(c, co + n); q1.intoArray(c, co + n + L);
+    r0.intoArray(c, co + 2 * n); r1.intoArray(c, co + 2 * n + L);
+    s0.intoArray(c, co + 3 * n); s1.intoArray(c, co + 3 * n + L);
+  }
+
+  private static void tile4x1(float[] a, int a0, float[] b, int bo, float[] c, int co, int k, int n) {
+    int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    FloatVector p0 = FloatVector.zero(S), q0 = p0, r0 = p0, s0 = p0;
+    for (int kk = 0; kk < k; kk++, bo += n) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bo);
+      p0 = b0.fma(FloatVector.broadcast(S, a[a0 + kk]), p0);
+      q0 = b0.fma(FloatVector.broadcast(S, a[a1 + kk]), q0);
+      r0 = b0.fma(FloatVector.broadcast(S, a[a2 + kk]), r0);
+      s0 = b0.fma(FloatVector.broadcast(S, a[a3 + kk]), s0);
+    }
+    p0.intoArray(c, co);
+    q0.intoArray(c, co + n);
+    r0.intoArray(c, co + 2 * n);
+    s0.intoArray(c, co + 3 * n);
   }
 
   /** Rows [from, to) of whole arrays. */
@@ -82,55 +179,44 @@ final class VectorMatmul {
     }
   }
 
-  private static void twoRows(float[] a, int a0, float[] b, int bBase, float[] c, int c0ff, int k, int n) {
-    int a1 = a0 + k, c1ff = c0ff + n;
-    int j = 0;
-    for (; j + 4 * L <= n; j += 4 * L) {
-      FloatVector p0 = FloatVector.zero(S), p1 = FloatVector.zero(S), p2 = FloatVector.zero(S), p3 = FloatVector.zero(S);
-      FloatVector q0 = FloatVector.zero(S), q1 = FloatVector.zero(S), q2 = FloatVector.zero(S), q3 = FloatVector.zero(S);
-      for (int kk = 0; kk < k; kk++) {
-        FloatVector x = FloatVector.broadcast(S, a[a0 + kk]), y = FloatVector.broadcast(S, a[a1 + kk]);
-        int bo = bBase + kk * n + j;
-        FloatVector b0 = FloatVector.fromArray(S, b, bo), b1 = FloatVector.fromArray(S, b, bo + L);
-        FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L), b3 = FloatVector.fromArray(S, b, bo + 3 * L);
-        p0 = b0.fma(x, p0);
-        p1 = b1.fma(x, p1);
-        p2 = b2.fma(x, p2);
-        p3 = b3.fma(x, p3);
-        q0 = b0.fma(y, q0);
-        q1 = b1.fma(y, q1);
-        q2 = b2.fma(y, q2);
-        q3 = b3.fma(y, q3);
+  /** Whether {@link #columnSum} handles rows of m floats: whole vectors, at most 4 of them. */
+  static boolean columnSumFits(int m) {
+    return m % L == 0 && m <= 4 * L;
+  }
+
+  /**
+   * c[0, m) += sum over rows r in [r0, r1) of y[r - yOrg] * x[(r - xOrg) * m, +m), the accumulators held in
+   * registers across the rows: each element is the same FMA chain over the rows as {@link #axpy} row by row.
+   * Needs {@link #columnSumFits}(m).
+   */
+  static void columnSum(float[] x, int xOrg, float[] y, int yOrg, int m, int r0, int r1, float[] c) {
+    int v = m / L;
+    FloatVector c0 = FloatVector.fromArray(S, c, 0);
+    FloatVector c1 = v > 1 ? FloatVector.fromArray(S, c, L) : c0;
+    FloatVector c2 = v > 2 ? FloatVector.fromArray(S, c, 2 * L) : c0;
+    FloatVector c3 = v > 3 ? FloatVector.fromArray(S, c, 3 * L) : c0;
+    int xo = (r0 - xOrg) * m;
+    if (v == 1) {
+      for (int r = r0; r < r1; r++, xo += m) c0 = FloatVector.fromArray(S, x, xo).fma(FloatVector.broadcast(S, y[r - yOrg]), c0);
+    } else if (v == 2) {
+      for (int r = r0; r < r1; r++, xo += m) {
+        FloatVector w = FloatVector.broadcast(S, y[r - yOrg]);
+        c0 = FloatVector.fromArray(S, x, xo).fma(w, c0);
+        c1 = FloatVector.fromArray(S, x, xo + L).fma(w, c1);
       }
-      p0.intoArray(c, c0ff + j);
-      p1.intoArray(c, c0ff + j + L);
-      p2.intoArray(c, c0ff + j + 2 * L);
-      p3.intoArray(c, c0ff + j + 3 * L);
-      q0.intoArray(c, c1ff + j);
-      q1.intoArray(c, c1ff + j + L);
-      q2.intoArray(c, c1ff + j + 2 * L);
-      q3.intoArray(c, c1ff + j + 3 * L);
-    }
-    for (; j + L <= n; j += L) {
-      FloatVector p0 = FloatVector.zero(S), q0 = FloatVector.zero(S);
-      for (int kk = 0; kk < k; kk++) {
-        FloatVector b0 = FloatVector.fromArray(S, b, bBase + kk * n + j);
-        p0 = b0.fma(FloatVector.broadcast(S, a[a0 + kk]), p0);
-        q0 = b0.fma(FloatVector.broadcast(S, a[a1 + kk]), q0);
+    } else {
+      for (int r = r0; r < r1; r++, xo += m) {
+        FloatVector w = FloatVector.broadcast(S, y[r - yOrg]);
+        c0 = FloatVector.fromArray(S, x, xo).fma(w, c0);
+        c1 = FloatVector.fromArray(S, x, xo + L).fma(w, c1);
+        c2 = FloatVector.fromArray(S, x, xo + 2 * L).fma(w, c2);
+        if (v > 3) c3 = FloatVector.fromArray(S, x, xo + 3 * L).fma(w, c3);
       }
-      p0.intoArray(c, c0ff + j);
-      q0.intoArray(c, c1ff + j);
     }
-    for (; j < n; j++) {
-      float s = 0, t = 0;
-      for (int kk = 0; kk < k; kk++) {
-        float bv = b[bBase + kk * n + j];
-        s = Math.fma(a[a0 + kk], bv, s);
-        t = Math.fma(a[a1 + kk], bv, t);
-      }
-      c[c0ff + j] = s;
-      c[c1ff + j] = t;
-    }
+    c0.intoArray(c, 0);
+    if (v > 1) c1.intoArray(c, L);
+    if (v > 2) c2.intoArray(c, 2 * L);
+    if (v > 3) c3.intoArray(c, 3 * L);
   }
 
   /** c[cOff, cOff + n) += x * b[bOff, bOff + n). */
@@ -150,6 +236,54 @@ final class VectorMatmul {
     v = v.add(v.rearrange(DOWN4));
     v = v.add(v.rearrange(DOWN2));
     return v.add(v.rearrange(DOWN1)).lane(0);
+  }
+
+  /** Lane i moved to lane i ^ h, and the lanes whose bit h is set: one level of {@link #dot16}'s butterfly. */
+  private static final VectorShuffle<Float> SW8 = VectorShuffle.fromOp(S, i -> i ^ (8 % L)), SW4 = VectorShuffle.fromOp(S, i -> i ^ (4 % L)),
+      SW2 = VectorShuffle.fromOp(S, i -> i ^ (2 % L)), SW1 = VectorShuffle.fromOp(S, i -> i ^ 1);
+  private static final VectorMask<Float> M8 = VectorMask.fromLong(S, 0xFF00L), M4 = VectorMask.fromLong(S, 0xF0F0L),
+      M2 = VectorMask.fromLong(S, 0xCCCCL), M1 = VectorMask.fromLong(S, 0xAAAAL);
+
+  /**
+   * Sixteen rows' dot products (rows at aOff, aOff + k, ...; results to c[cOff, cOff + 16)) with 16-lane
+   * vectors, bit for bit {@link #dot} row by row: each row's 16 FMA lanes, then the lane tree of
+   * {@link Summation} done for all rows at once as a butterfly (at each level two vectors add their lanes
+   * i and i ^ h and one blend keeps half of each), which needs 2 permutes, 2 adds and a blend per two rows
+   * per level instead of a shuffle and an add per row per level; IEEE addition commutes, so lane i + lane
+   * (i ^ h) is the tree's sum in either order. Rows are paired so that lane l ends up holding row l. Then
+   * the FMA tail over k mod 16, row by row.
+   */
+  private static void dot16(float[] a, int aOff, float[] b, int bOff, int k, float[] c, int cOff) {
+    FloatVector t0 = level(level(pair(a, aOff, 0, 8, b, bOff, k), pair(a, aOff, 4, 12, b, bOff, k), SW4, M4),
+        level(pair(a, aOff, 2, 10, b, bOff, k), pair(a, aOff, 6, 14, b, bOff, k), SW4, M4), SW2, M2);
+    FloatVector t1 = level(level(pair(a, aOff, 1, 9, b, bOff, k), pair(a, aOff, 5, 13, b, bOff, k), SW4, M4),
+        level(pair(a, aOff, 3, 11, b, bOff, k), pair(a, aOff, 7, 15, b, bOff, k), SW4, M4), SW2, M2);
+    level(t0, t1, SW1, M1).intoArray(c, cOff);
+    int k16 = k & ~15;
+    if (k16 == k) return;
+    for (int l = 0; l < 16; l++) {
+      float s = c[cOff + l];
+      int ao = aOff + l * k;
+      for (int kk = k16; kk < k; kk++) s = Math.fma(a[ao + kk], b[bOff + kk], s);
+      c[cOff + l] = s;
+    }
+  }
+
+  /** Rows x and y (of 16 from aOff): each row's 16 FMA lanes, then the first tree level, row x in lanes 0-7, y in 8-15. */
+  private static FloatVector pair(float[] a, int aOff, int x, int y, float[] b, int bOff, int k) {
+    FloatVector p = FloatVector.zero(S), q = p;
+    int ax = aOff + x * k, ay = aOff + y * k;
+    for (int kk = 0; kk + 16 <= k; kk += 16) {
+      FloatVector w = FloatVector.fromArray(S, b, bOff + kk);
+      p = FloatVector.fromArray(S, a, ax + kk).fma(w, p);
+      q = FloatVector.fromArray(S, a, ay + kk).fma(w, q);
+    }
+    return level(p, q, SW8, M8);
+  }
+
+  /** One butterfly level: x's lanes i + (i ^ h) where bit h of i is clear, y's where it is set. */
+  private static FloatVector level(FloatVector x, FloatVector y, VectorShuffle<Float> sw, VectorMask<Float> hi) {
+    return x.add(x.rearrange(sw)).blend(y.add(y.rearrange(sw)), hi);
   }
 
   /**
