@@ -41,6 +41,14 @@ final class KernelSourceWriter {
       ElementwiseOp.EQ, ElementwiseOp.NE, ElementwiseOp.LT, ElementwiseOp.LE, ElementwiseOp.GT, ElementwiseOp.GE,
       ElementwiseOp.AND, ElementwiseOp.OR, ElementwiseOp.NOT, ElementwiseOp.IS_FINITE, ElementwiseOp.SELECT_N,
       ElementwiseOp.STOP_GRADIENT, ElementwiseOp.CONVERT_ELEMENT_TYPE);
+  /**
+   * Functions a vector body computes by a call on arrays ({@code VectorMath.expLanes(in, i, vt, 0)}, the
+   * vector then read back from the scratch {@code vt}). Passed as a vector, the argument would be boxed
+   * whenever C2 leaves the call out of line, which it does in large kernels (NodeCountInliningCutoff), and
+   * the callee would then run the Vector API's Java fallbacks: W3's kernel ran a third of its time there.
+   */
+  private static final Set<ElementwiseOp> LANE_CALLS = EnumSet.of(ElementwiseOp.EXP, ElementwiseOp.LOG, ElementwiseOp.LOG1P,
+      ElementwiseOp.EXPM1, ElementwiseOp.TANH, ElementwiseOp.LOGISTIC, ElementwiseOp.ERF, ElementwiseOp.SIN, ElementwiseOp.COS);
   /** Functions whose f32 scalar tail uses {@link dev.arrax.compile.cpu.math.ScalarMath} (bitwise equal to the vector lanes). */
   private static final Set<ElementwiseOp> FAST_SCALAR = EnumSet.of(ElementwiseOp.EXP, ElementwiseOp.LOG, ElementwiseOp.LOG1P,
       ElementwiseOp.EXPM1, ElementwiseOp.TANH, ElementwiseOp.LOGISTIC, ElementwiseOp.ERF, ElementwiseOp.SIN, ElementwiseOp.COS);
@@ -121,6 +129,7 @@ final class KernelSourceWriter {
       line(2, "final " + t + "[] out" + k + " = (" + t + "[]) b[" + (nIn + k) + "];");
       line(2, "final int oo" + k + " = eo[" + (nIn + k) + "];");
     }
+    if (vector) line(2, "final float[] vt = new float[S.length()];");
     int constantsAt = src.length();
     int inner = g.inner(), r = shape.length;
     if (!vector) {
@@ -282,6 +291,21 @@ final class KernelSourceWriter {
         continue;
       }
       String name = (v ? "w" : "s") + (fresh++);
+      if (v && LANE_CALLS.contains(e.primitive().elementwiseOp())) {
+        // through arrays, never a vector argument: see VectorMath's lane methods
+        String fn = "dev.arrax.compile.cpu.math.VectorMath." + e.primitive().elementwiseOp().primitiveName() + "Lanes(";
+        Atom x = e.inputs().get(0);
+        Integer in = x instanceof Var xv && !names.containsKey(xv) ? g.inputIndexOfVar.get(xv) : null;
+        if (in != null && moves(in)) {
+          line(4, fn + "in" + in + ", base" + in + " + j, vt, 0);");
+        } else {
+          line(4, ref(x, true) + ".intoArray(vt, 0);");
+          line(4, fn + "vt, 0, vt, 0);");
+        }
+        names.put(out, name);
+        line(4, "final jdk.incubator.vector.FloatVector " + name + " = jdk.incubator.vector.FloatVector.fromArray(S, vt, 0);");
+        continue;
+      }
       names.put(out, name);
       line(4, "final " + (v ? vectorType(out.type().dtype()) : javaType(out.type().dtype())) + " " + name + " = "
           + (v ? vectorExpression(e) : scalarExpression(e)) + ";");
@@ -478,7 +502,7 @@ final class KernelSourceWriter {
       case NEG -> a + ".neg()";
       case ABS -> a + ".abs()";
       case SQRT -> a + ".sqrt()";
-      case EXP, LOG, LOG1P, EXPM1, TANH, LOGISTIC, ERF, SIN, COS -> "dev.arrax.compile.cpu.math.VectorMath." + op.primitiveName() + "(" + a + ")";
+      case EXP, LOG, LOG1P, EXPM1, TANH, LOGISTIC, ERF, SIN, COS -> throw new IllegalStateException("internal: " + op + " is written as a lane call");
       // bool operands are masks, which have no compare: false < true, as in the scalar code
       case EQ -> boolOperands(e) ? a + ".eq(" + b + ")" : a + ".compare(" + cmp + "EQ, " + b + ")";
       case NE -> boolOperands(e) ? a + ".eq(" + b + ").not()" : a + ".compare(" + cmp + "NE, " + b + ")";

@@ -173,6 +173,38 @@ public final class VectorMath {
     else ScalarMath.cos(in, inOff, out, outOff, n);
   }
 
+  // ---- one vector between arrays (needs jdk.incubator.vector; vectors of SPECIES_PREFERRED) ----
+  // out[o, o + L) = f(in[i, i + L)), L = FloatVector.SPECIES_PREFERRED.length(); in and out may be the same
+  // array at the same offset. No bounds message beyond the Vector API's own. What generated kernels call:
+  // they pass arrays, never vectors, so a call C2 leaves out of line in a large kernel boxes nothing.
+
+  /** One vector of e^x, from in[i] to out[o]. */
+  public static void expLanes(float[] in, int i, float[] out, int o) { VectorKernels.expLanes(in, i, out, o); }
+
+  /** One vector of e^x - 1, from in[i] to out[o]. */
+  public static void expm1Lanes(float[] in, int i, float[] out, int o) { VectorKernels.expm1Lanes(in, i, out, o); }
+
+  /** One vector of ln x, from in[i] to out[o]. */
+  public static void logLanes(float[] in, int i, float[] out, int o) { VectorKernels.logLanes(in, i, out, o); }
+
+  /** One vector of ln(1 + x), from in[i] to out[o]. */
+  public static void log1pLanes(float[] in, int i, float[] out, int o) { VectorKernels.log1pLanes(in, i, out, o); }
+
+  /** One vector of tanh x, from in[i] to out[o]. */
+  public static void tanhLanes(float[] in, int i, float[] out, int o) { VectorKernels.tanhLanes(in, i, out, o); }
+
+  /** One vector of 1 / (1 + e^-x), from in[i] to out[o]. */
+  public static void logisticLanes(float[] in, int i, float[] out, int o) { VectorKernels.logisticLanes(in, i, out, o); }
+
+  /** One vector of erf x, from in[i] to out[o]. */
+  public static void erfLanes(float[] in, int i, float[] out, int o) { VectorKernels.erfLanes(in, i, out, o); }
+
+  /** One vector of sin x, from in[i] to out[o]. */
+  public static void sinLanes(float[] in, int i, float[] out, int o) { VectorKernels.sinLanes(in, i, out, o); }
+
+  /** One vector of cos x, from in[i] to out[o]. */
+  public static void cosLanes(float[] in, int i, float[] out, int o) { VectorKernels.cosLanes(in, i, out, o); }
+
   // ---- one vector (needs jdk.incubator.vector; any float species, SPECIES_PREFERRED is fastest) ----
 
   /** e^x lane-wise. */

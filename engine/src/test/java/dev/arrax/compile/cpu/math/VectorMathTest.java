@@ -38,6 +38,22 @@ class VectorMathTest {
 
   interface ArrayOp { void apply(float[] in, int inOff, float[] out, int outOff, int n); }
   interface ScalarOp { float apply(float x); }
+  interface LaneOp { void apply(float[] in, int i, float[] out, int o); }
+
+  /** The one-vector array methods generated kernels call ({@code VectorMath.expLanes} ...). */
+  static final Map<String, LaneOp> LANE_METHODS = new LinkedHashMap<>();
+
+  static {
+    LANE_METHODS.put("exp", VectorMath::expLanes);
+    LANE_METHODS.put("expm1", VectorMath::expm1Lanes);
+    LANE_METHODS.put("log", VectorMath::logLanes);
+    LANE_METHODS.put("log1p", VectorMath::log1pLanes);
+    LANE_METHODS.put("tanh", VectorMath::tanhLanes);
+    LANE_METHODS.put("logistic", VectorMath::logisticLanes);
+    LANE_METHODS.put("erf", VectorMath::erfLanes);
+    LANE_METHODS.put("sin", VectorMath::sinLanes);
+    LANE_METHODS.put("cos", VectorMath::cosLanes);
+  }
 
   /** One function: its three implementations, the float64 reference, the bound and critical points. */
   record Fn(String name, ArrayOp array, ScalarOp scalar, UnaryOperator<FloatVector> lane,
@@ -132,6 +148,7 @@ class VectorMathTest {
     float[] vec = new float[xs.length];
     f.array().apply(xs, 0, vec, 0, xs.length);
     float[] lane = lanes(f, xs);
+    float[] laneMethod = laneMethod(name, xs);
     double max = 0;
     float worst = Float.NaN;
     double maxSmall = 0; // |x| < 1e4, for sin/cos
@@ -147,6 +164,9 @@ class VectorMathTest {
       if (Float.floatToRawIntBits(lane[i]) != Float.floatToRawIntBits(v) && !(Float.isNaN(lane[i]) && Float.isNaN(v))) {
         fail(name + "(" + x + "): per-vector " + lane[i] + " but array " + v + " (seed=" + SEED + ")");
       }
+      if (Float.floatToRawIntBits(laneMethod[i]) != Float.floatToRawIntBits(v) && !(Float.isNaN(laneMethod[i]) && Float.isNaN(v))) {
+        fail(name + "(" + x + "): " + name + "Lanes " + laneMethod[i] + " but array " + v + " (seed=" + SEED + ")");
+      }
       double err = ulpError(v, f.ref().applyAsDouble(x));
       if (err > max) {
         max = err;
@@ -154,7 +174,7 @@ class VectorMathTest {
       }
       if (Math.abs(x) < 1e4f) maxSmall = Math.max(maxSmall, err);
     }
-    System.out.printf("%-8s max %.3f ulp at x = %s (%s); %d samples; vector, per-vector and scalar bitwise equal%s%n",
+    System.out.printf("%-8s max %.3f ulp at x = %s (%s); %d samples; vector, per-vector, lane method and scalar bitwise equal%s%n",
         name, max, worst, Float.toHexString(worst), n,
         name.equals("sin") || name.equals("cos") ? String.format(" (|x| < 1e4: %.3f)", maxSmall) : "");
     assertTrue(max <= f.bound(), name + ": max error " + max + " ulp at x = " + worst + " ("
@@ -175,6 +195,15 @@ class VectorMathTest {
       System.arraycopy(r, 0, out, i, m);
     }
     return out;
+  }
+
+  /** The lane method over xs, a vector at a time in place in a copy (the tail padded with zeros). */
+  private static float[] laneMethod(String name, float[] xs) {
+    int len = S.length();
+    float[] buf = Arrays.copyOf(xs, (xs.length + len - 1) / len * len);
+    LaneOp op = LANE_METHODS.get(name);
+    for (int i = 0; i < buf.length; i += len) op.apply(buf, i, buf, i);
+    return Arrays.copyOf(buf, xs.length);
   }
 
   // ---- special values, exactly as Math rounded to float ----
@@ -218,6 +247,7 @@ class VectorMathTest {
     float[] vec = new float[xs.length];
     f.array().apply(xs, 0, vec, 0, xs.length);
     float[] lane = lanes(f, xs);
+    float[] laneMethod = laneMethod(name, xs);
     for (int i = 0; i < xs.length; i++) {
       float x = xs[i], want = pairs[2 * i + 1];
       // the table agrees with Math (checked here so a wrong table entry cannot hide a bug)
@@ -225,6 +255,7 @@ class VectorMathTest {
       assertSame(name + " table, Math says", x, want, math);
       assertSame(name + " array", x, want, vec[i]);
       assertSame(name + " per-vector", x, want, lane[i]);
+      assertSame(name + " lane method", x, want, laneMethod[i]);
       assertSame(name + " scalar", x, want, f.scalar().apply(x));
     }
   }
