@@ -250,15 +250,46 @@ final class VectorMatmul {
    * {@link Summation} done for all rows at once as a butterfly (at each level two vectors add their lanes
    * i and i ^ h and one blend keeps half of each), which needs 2 permutes, 2 adds and a blend per two rows
    * per level instead of a shuffle and an add per row per level; IEEE addition commutes, so lane i + lane
-   * (i ^ h) is the tree's sum in either order. Rows are paired so that lane l ends up holding row l. Then
-   * the FMA tail over k mod 16, row by row.
+   * (i ^ h) is the tree's sum in either order. Rows are paired (0 with 8, 4 with 12, ...) so that lane l
+   * ends up holding row l. Then the FMA tail over k mod 16, row by row.
    */
   private static void dot16(float[] a, int aOff, float[] b, int bOff, int k, float[] c, int cOff) {
-    FloatVector t0 = level(level(pair(a, aOff, 0, 8, b, bOff, k), pair(a, aOff, 4, 12, b, bOff, k), SW4, M4),
-        level(pair(a, aOff, 2, 10, b, bOff, k), pair(a, aOff, 6, 14, b, bOff, k), SW4, M4), SW2, M2);
-    FloatVector t1 = level(level(pair(a, aOff, 1, 9, b, bOff, k), pair(a, aOff, 5, 13, b, bOff, k), SW4, M4),
-        level(pair(a, aOff, 3, 11, b, bOff, k), pair(a, aOff, 7, 15, b, bOff, k), SW4, M4), SW2, M2);
-    level(t0, t1, SW1, M1).intoArray(c, cOff);
+    // one method, no helper taking or returning a vector: a helper C2 does not inline would box them
+    FloatVector v0 = FloatVector.zero(S), v1 = v0, v2 = v0, v3 = v0, v4 = v0, v5 = v0, v6 = v0, v7 = v0, v8 = v0, v9 = v0, v10 = v0, v11 = v0, v12 = v0, v13 = v0, v14 = v0, v15 = v0;
+    for (int kk = 0, ao = aOff; kk + 16 <= k; kk += 16, ao += 16) {
+      FloatVector w = FloatVector.fromArray(S, b, bOff + kk);
+      v0 = FloatVector.fromArray(S, a, ao).fma(w, v0);
+      v1 = FloatVector.fromArray(S, a, ao + 1 * k).fma(w, v1);
+      v2 = FloatVector.fromArray(S, a, ao + 2 * k).fma(w, v2);
+      v3 = FloatVector.fromArray(S, a, ao + 3 * k).fma(w, v3);
+      v4 = FloatVector.fromArray(S, a, ao + 4 * k).fma(w, v4);
+      v5 = FloatVector.fromArray(S, a, ao + 5 * k).fma(w, v5);
+      v6 = FloatVector.fromArray(S, a, ao + 6 * k).fma(w, v6);
+      v7 = FloatVector.fromArray(S, a, ao + 7 * k).fma(w, v7);
+      v8 = FloatVector.fromArray(S, a, ao + 8 * k).fma(w, v8);
+      v9 = FloatVector.fromArray(S, a, ao + 9 * k).fma(w, v9);
+      v10 = FloatVector.fromArray(S, a, ao + 10 * k).fma(w, v10);
+      v11 = FloatVector.fromArray(S, a, ao + 11 * k).fma(w, v11);
+      v12 = FloatVector.fromArray(S, a, ao + 12 * k).fma(w, v12);
+      v13 = FloatVector.fromArray(S, a, ao + 13 * k).fma(w, v13);
+      v14 = FloatVector.fromArray(S, a, ao + 14 * k).fma(w, v14);
+      v15 = FloatVector.fromArray(S, a, ao + 15 * k).fma(w, v15);
+    }
+    FloatVector p0 = v0.add(v0.rearrange(SW8)).blend(v8.add(v8.rearrange(SW8)), M8);
+    FloatVector p1 = v4.add(v4.rearrange(SW8)).blend(v12.add(v12.rearrange(SW8)), M8);
+    FloatVector p2 = v2.add(v2.rearrange(SW8)).blend(v10.add(v10.rearrange(SW8)), M8);
+    FloatVector p3 = v6.add(v6.rearrange(SW8)).blend(v14.add(v14.rearrange(SW8)), M8);
+    FloatVector p4 = v1.add(v1.rearrange(SW8)).blend(v9.add(v9.rearrange(SW8)), M8);
+    FloatVector p5 = v5.add(v5.rearrange(SW8)).blend(v13.add(v13.rearrange(SW8)), M8);
+    FloatVector p6 = v3.add(v3.rearrange(SW8)).blend(v11.add(v11.rearrange(SW8)), M8);
+    FloatVector p7 = v7.add(v7.rearrange(SW8)).blend(v15.add(v15.rearrange(SW8)), M8);
+    FloatVector q0 = p0.add(p0.rearrange(SW4)).blend(p1.add(p1.rearrange(SW4)), M4);
+    FloatVector q1 = p2.add(p2.rearrange(SW4)).blend(p3.add(p3.rearrange(SW4)), M4);
+    FloatVector q2 = p4.add(p4.rearrange(SW4)).blend(p5.add(p5.rearrange(SW4)), M4);
+    FloatVector q3 = p6.add(p6.rearrange(SW4)).blend(p7.add(p7.rearrange(SW4)), M4);
+    FloatVector t0 = q0.add(q0.rearrange(SW2)).blend(q1.add(q1.rearrange(SW2)), M2);
+    FloatVector t1 = q2.add(q2.rearrange(SW2)).blend(q3.add(q3.rearrange(SW2)), M2);
+    t0.add(t0.rearrange(SW1)).blend(t1.add(t1.rearrange(SW1)), M1).intoArray(c, cOff);
     int k16 = k & ~15;
     if (k16 == k) return;
     for (int l = 0; l < 16; l++) {
@@ -267,23 +298,6 @@ final class VectorMatmul {
       for (int kk = k16; kk < k; kk++) s = Math.fma(a[ao + kk], b[bOff + kk], s);
       c[cOff + l] = s;
     }
-  }
-
-  /** Rows x and y (of 16 from aOff): each row's 16 FMA lanes, then the first tree level, row x in lanes 0-7, y in 8-15. */
-  private static FloatVector pair(float[] a, int aOff, int x, int y, float[] b, int bOff, int k) {
-    FloatVector p = FloatVector.zero(S), q = p;
-    int ax = aOff + x * k, ay = aOff + y * k;
-    for (int kk = 0; kk + 16 <= k; kk += 16) {
-      FloatVector w = FloatVector.fromArray(S, b, bOff + kk);
-      p = FloatVector.fromArray(S, a, ax + kk).fma(w, p);
-      q = FloatVector.fromArray(S, a, ay + kk).fma(w, q);
-    }
-    return level(p, q, SW8, M8);
-  }
-
-  /** One butterfly level: x's lanes i + (i ^ h) where bit h of i is clear, y's where it is set. */
-  private static FloatVector level(FloatVector x, FloatVector y, VectorShuffle<Float> sw, VectorMask<Float> hi) {
-    return x.add(x.rearrange(sw)).blend(y.add(y.rearrange(sw)), hi);
   }
 
   /**
