@@ -350,6 +350,7 @@ public final class CompiledProgram {
           continue;
         }
         Kernel k = KernelCache.get(KernelSourceWriter.write(g));
+        if (KernelSourceWriter.vectorizable(g) && AdaptiveKernel.ENABLED) k = new AdaptiveKernel(k, KernelCache.get(KernelSourceWriter.writeScalar(g)));
         int[] ins = g.inputs.stream().mapToInt(in -> slot.get(in.source())).toArray();
         int[] outs = g.outputs.stream().mapToInt(slot::get).toArray();
         steps.set(g.stepIndex, new GroupStep(g, k, ins, outs));
