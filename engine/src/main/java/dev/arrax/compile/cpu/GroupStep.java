@@ -15,6 +15,8 @@ final class GroupStep implements RowStep {
   private final int[] inputSlots;
   private final int[] outputSlots;
   private final ArrayType[] outputTypes;
+  /** Elements per row (of the group's leading axis) of each input, then each output: a block's buffer offset is its first row times this. */
+  private final long[] perRow;
 
   GroupStep(FusedGroup group, Kernel kernel, int[] inputSlots, int[] outputSlots) {
     this.group = group;
@@ -22,6 +24,10 @@ final class GroupStep implements RowStep {
     this.inputSlots = inputSlots;
     this.outputSlots = outputSlots;
     this.outputTypes = group.outputs.stream().map(Var::type).toArray(ArrayType[]::new);
+    long rows = group.shape.length == 0 ? 1 : Math.max(1, group.shape[0]);
+    this.perRow = new long[inputSlots.length + outputSlots.length];
+    for (int i = 0; i < inputSlots.length; i++) perRow[i] = group.inputs.get(i).source().type().size() / rows;
+    for (int k = 0; k < outputSlots.length; k++) perRow[inputSlots.length + k] = outputTypes[k].size() / rows;
   }
 
   /**
@@ -179,16 +185,15 @@ final class GroupStep implements RowStep {
     int nIn = inputSlots.length;
     Object[] buffers = new Object[nIn + outputSlots.length];
     int[] origins = new int[buffers.length];
-    long rowsTotal = group.shape[0];
     for (int i = 0; i < nIn; i++) {
       buffers[i] = ((ConcreteArray) env[inputSlots[i]]).buffer().array();
       int r0 = rowOrigin[inputSlots[i]];
-      if (r0 != 0) origins[i] = (int) (r0 * (group.inputs.get(i).source().type().size() / rowsTotal));
+      if (r0 != 0) origins[i] = (int) (r0 * perRow[i]);
     }
     for (int k = 0; k < outputSlots.length; k++) {
       buffers[nIn + k] = ((ConcreteArray) env[outputSlots[k]]).buffer().array();
       int r0 = rowOrigin[outputSlots[k]];
-      if (r0 != 0) origins[nIn + k] = (int) (r0 * (outputTypes[k].size() / rowsTotal));
+      if (r0 != 0) origins[nIn + k] = (int) (r0 * perRow[nIn + k]);
     }
     if (group.shape.length == 2) kernel.run(buffers, origins, from, to, 0, group.shape[1]);
     else kernel.run(buffers, origins, 0, 1, from, to);

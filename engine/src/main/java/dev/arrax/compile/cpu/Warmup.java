@@ -36,6 +36,43 @@ public final class Warmup {
     t.start();
   }
 
+  /**
+   * Runs the precompiled Vector API code every program shares until HotSpot's C2 has compiled it: the
+   * transcendental lane methods generated kernels call, the register-tiled matrix rows (4 rows by 4, 2
+   * and 1 vectors, the 16-row dot products) and the register column sums. Before C2, each Vector API
+   * operation runs its Java fallback, tens of times slower, which a new program's first call would
+   * otherwise pay (W3's matrix-vector products, say, in a JVM that had only run W1). About 15,000 calls
+   * of each, on arrays of a few KB.
+   */
+  private static void vectorLibrary() {
+    int lanes = VectorMatmul.lanes();
+    float[] t = new float[lanes];
+    for (int i = 0; i < lanes; i++) t[i] = 0.25f * i - 1f;
+    float[] u = new float[lanes];
+    for (int i = 0; i < 15_000; i++) {
+      dev.arrax.compile.cpu.math.VectorMath.expLanes(t, 0, u, 0);
+      dev.arrax.compile.cpu.math.VectorMath.expm1Lanes(t, 0, u, 0);
+      dev.arrax.compile.cpu.math.VectorMath.logLanes(u, 0, u, 0);
+      dev.arrax.compile.cpu.math.VectorMath.log1pLanes(t, 0, u, 0);
+      dev.arrax.compile.cpu.math.VectorMath.tanhLanes(t, 0, u, 0);
+      dev.arrax.compile.cpu.math.VectorMath.logisticLanes(t, 0, u, 0);
+      dev.arrax.compile.cpu.math.VectorMath.erfLanes(t, 0, u, 0);
+      dev.arrax.compile.cpu.math.VectorMath.sinLanes(t, 0, u, 0);
+      dev.arrax.compile.cpu.math.VectorMath.cosLanes(t, 0, u, 0);
+    }
+    int rows = 32, k = 32, n = 4 * lanes;
+    float[] a = new float[rows * k], b = new float[k * n], c = new float[rows * n], col = new float[n];
+    java.util.Arrays.fill(a, 0.01f);
+    java.util.Arrays.fill(b, 0.02f);
+    for (int i = 0; i < 5_000; i++) {
+      VectorMatmul.rows(a, b, c, 0, rows, rows, k, n);        // 4 x 4 tiles
+      VectorMatmul.rows(a, b, c, 0, rows, rows, k, n / 2);    // 4 x 2
+      VectorMatmul.rows(a, b, c, 0, rows, rows, k, lanes);    // 4 x 1
+      VectorMatmul.rows(a, b, c, 0, rows, rows, k, 1);        // 16-row dot products
+      if (VectorMatmul.columnSumFits(k)) VectorMatmul.columnSum(a, 0, b, 0, k, 0, rows, col);
+    }
+  }
+
   private static void run() {
     long t0 = System.nanoTime();
     try {
@@ -51,6 +88,7 @@ public final class Warmup {
           }
         }
       });
+      if (VectorSupport.AVAILABLE) Parallel.runSingleThreaded(Warmup::vectorLibrary);
       LOG.debug("compiler warm-up took {} ms", (System.nanoTime() - t0) / 1_000_000);
     } catch (RuntimeException | Error e) {
       LOG.debug("compiler warm-up stopped: {}", e.toString());
