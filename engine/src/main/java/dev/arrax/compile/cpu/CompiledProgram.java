@@ -86,7 +86,12 @@ public final class CompiledProgram {
 
   /** Plans and generates code for a program that {@link Passes#optimize} already optimized. */
   public static CompiledProgram compileOptimized(Program optimized) {
-    return new Planner(optimized).plan();
+    boolean user = Warmup.enterWork();
+    try {
+      return new Planner(optimized).plan();
+    } finally {
+      if (user) Warmup.exitWork();
+    }
   }
 
   /**
@@ -133,9 +138,14 @@ public final class CompiledProgram {
       }
       env[inputSlots[i]] = args[i];
     }
-    for (int i = 0; i < steps.size(); i++) {
-      steps.get(i).run(env);
-      for (int s : deadAfter[i]) env[s] = null;
+    boolean user = Warmup.enterWork();
+    try {
+      for (int i = 0; i < steps.size(); i++) {
+        steps.get(i).run(env);
+        for (int s : deadAfter[i]) env[s] = null;
+      }
+    } finally {
+      if (user) Warmup.exitWork();
     }
     NDArray[] out = new NDArray[outputSlots.length];
     for (int i = 0; i < out.length; i++) out[i] = env[outputSlots[i]];
