@@ -37,12 +37,27 @@ import org.slf4j.LoggerFactory;
  * {@link Executable#runDirect} as off-heap views, with the outputs written into Arrow vectors and the rows
  * patched from those. The cells are copied out of the rows the same way in both ({@link BatchReader}).
  *
+ * <p>On the CPU a batch is at most {@link #CPU_BATCH_ROWS} rows, whatever {@code batchRows} says (which still bounds
+ * it from above, and still sizes the batches of other backends, where a large batch pays for the transfers): a
+ * task's arena and buffers stay a few MB and a cold JVM gets its loops compiled sooner. The map's results do not
+ * depend on the batch size (each row's outputs are computed from that row alone; SparkMapDeterminismTest).
+ *
  * <p>Only serializable data travels: the program text and its digest, the column layout, the policy, and the
  * {@link Meter} (the SQL metrics of the plan node, {@link SparkShim.MapExec}).
  */
 final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(MapTask.class);
+
+  /**
+   * The most rows of one batch on the CPU path. Measured on the 2-core bench machine with W1's rows (a 32-float array
+   * in, 32 floats out; one thread, rows from memory, outputs drained): once warm, the connector's own work took the
+   * same 60-80 ns a row with batches of 2,048 to 65,536 rows, and W1 with its kernel the same ~210 ns; but a cold
+   * JVM's first 500,000 rows took 230-540 ns a row at 8,192 and 810-1,070 at 65,536 (a batch's rows all go through
+   * slow code before the first kernel runs and the loops get compiled), and the arena and buffers of a task
+   * are ~4 MB instead of ~50 MB.
+   */
+  static final int CPU_BATCH_ROWS = 8192;
 
   /**
    * What the driver decided for a map, independent of where its input columns sit in the child's rows: the
@@ -111,12 +126,12 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
    * error is not attached as the cause: Spark's executor kills itself on a fatal error anywhere in the cause chain
    * ({@code spark.executor.killOnFatalError.depth}).
    */
-  private ArraxSparkException outOfMemory(OutOfMemoryError e, int partition) {
+  private ArraxSparkException outOfMemory(OutOfMemoryError e, int partition, int rows) {
     long rowBytes = 0;
     for (InputColumn c : inputs) rowBytes += c.rowElements() * (long) dev.arrax.backend.DirectArray.elementBytes(c.dtype());
     for (OutputColumn c : outputs) rowBytes += (long) (c.scalar() ? 1 : c.width()) * dev.arrax.backend.DirectArray.elementBytes(c.dtype());
     return new ArraxSparkException(op + " '" + label + "': out of memory (" + e.getMessage() + ") in partition " + partition
-        + " with batches of " + batchRows + " rows (" + rowBytes + " bytes of inputs and outputs per row, about " + (2 * rowBytes * batchRows >> 20)
+        + " with batches of " + rows + " rows (" + rowBytes + " bytes of inputs and outputs per row, about " + (2 * rowBytes * rows >> 20)
         + " MiB per batch with the row buffer, before the kernel's intermediates); lower " + ArraxOptions.MAX_BYTES_PER_BATCH_KEY
         + " (ArraxOptions.withMaxBytesPerBatch) or " + ArraxOptions.BATCH_ROWS_KEY + ", or give the executors more memory (spark.executor.memory)");
   }
@@ -127,7 +142,7 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
       return new Rows(rows);
     } catch (OutOfMemoryError e) { // the first batch's buffers
       TaskContext tc = TaskContext.get();
-      throw outOfMemory(e, tc == null ? -1 : tc.partitionId());
+      throw outOfMemory(e, tc == null ? -1 : tc.partitionId(), batchRows);
     }
   }
 
@@ -143,6 +158,8 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
     private final long[] outOffset = new long[outputs.length];
     /** The Arrow path's task memory and batches; null on the CPU path. */
     private final MapArrow arrow;
+    /** The rows of a full batch: {@code batchRows}, at most {@link #CPU_BATCH_ROWS} on the CPU path. */
+    private final int rowsPerBatch;
     private boolean[] valid;
     private UnsafeProjection toUnsafe;
     private int n;
@@ -159,13 +176,15 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
       this.task = tc;
       this.partition = tc == null ? -1 : tc.partitionId();
       if (!Programs.runsOffHeap(digest, programText, Programs.Batching.MAP, 0, batchRows, backend)) {
-        int initial = BatchReader.initialRows(inputs, batchRows);
+        this.rowsPerBatch = Math.min(batchRows, CPU_BATCH_ROWS);
+        int initial = BatchReader.initialRows(inputs, rowsPerBatch);
         this.arrow = null;
         this.reader = BatchReader.onHeap(op, inputs, policy, fill, initial, partition);
         this.arena = new RowArena(layout, outputs, initial);
         this.valid = new boolean[initial];
         return;
       }
+      this.rowsPerBatch = batchRows;
       int initial = Math.min(batchRows, 1024);
       this.arrow = new MapArrow(op, partition, inputs, digest, programText, batchRows, initial);
       this.reader = BatchReader.offHeap(op, inputs, policy, fill, partition, arrow.in);
@@ -202,11 +221,11 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
       n = 0;
       next = 0;
       arena.clear();
-      while (n < batchRows && in.hasNext()) {
+      while (n < rowsPerBatch && in.hasNext()) {
         InternalRow r = in.next();
         UnsafeRow u = r instanceof UnsafeRow ur ? ur : unsafe(r);
-        if (n == reader.rowsAllocated()) reader.ensureRows(Math.min(batchRows, n * 2));
-        if (n == valid.length) valid = Arrays.copyOf(valid, Math.min(batchRows, Math.max(16, n * 2)));
+        if (n == reader.rowsAllocated()) reader.ensureRows(Math.min(rowsPerBatch, n * 2));
+        if (n == valid.length) valid = Arrays.copyOf(valid, Math.min(rowsPerBatch, Math.max(16, n * 2)));
         boolean ok = reader.read(u, n, rowIndex++);
         valid[n] = ok;
         arena.append(n, u, ok);
@@ -224,7 +243,7 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
       n = 0;
       next = 0;
       Arrays.fill(outBase, null);
-      return MapTask.this.outOfMemory(e, partition);
+      return MapTask.this.outOfMemory(e, partition, rowsPerBatch);
     }
 
     private UnsafeRow unsafe(InternalRow r) {
@@ -233,7 +252,7 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
     }
 
     private void runKernel() {
-      int bucket = Programs.bucket(n, batchRows);
+      int bucket = Programs.bucket(n, rowsPerBatch);
       Executable k = kernels.get(bucket);
       if (k == null) {
         long c0 = System.nanoTime();

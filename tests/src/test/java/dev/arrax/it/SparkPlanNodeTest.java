@@ -210,4 +210,29 @@ class SparkPlanNodeTest {
       out.unpersist();
     }
   }
+
+  @Test
+  void cpuBatchesHoldAtMost8192RowsWhateverBatchRowsSays() {
+    int n = 20_000;
+    List<Row> data = rows(n, 4, 11);
+    Dataset<Row> in = SparkTestSupport.frame(spark, data, ID_X, 1);
+    Dataset<Row> out = ArraxSpark.map(in, a -> a[0].mul(2.0).add(1.0), new String[] {"x"}, new String[] {"y"},
+        ArraxOptions.defaults().withArrayLength("x", 4).withName("affine"));
+    List<Row> got = out.collectAsList();
+    assertEquals(n, got.size());
+    for (int i = 0; i < n; i++) {
+      Row r = got.get(i);
+      assertEquals(i, r.getLong(0));
+      float[] x = (float[]) data.get(i).get(1);
+      List<Object> y = r.getList(2);
+      for (int j = 0; j < 4; j++) {
+        float want = (float) (2.0 * x[j] + 1.0); // exact in double, then one rounding: what float arithmetic gives
+        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits((Float) y.get(j)), "row " + i + " element " + j);
+      }
+    }
+    SparkPlan node = arraxNode(qe(out).executedPlan());
+    assertTrue(node.toString().contains("65536 rows per batch"), node.toString());
+    assertEquals(n, metric(node, "cpuRows"));
+    assertEquals(3, metric(node, "numBatches"), "8192 + 8192 + 3616 rows: the CPU path's batches are at most 8192 rows");
+  }
 }
