@@ -2,35 +2,41 @@ package dev.arrax.compile.cpu;
 
 /**
  * A fused group's Vector API kernel paired with its scalar flavour, which gives the same bits
- * ({@link KernelSourceWriter}), choosing per call whichever runs faster now. A new kernel starts in
- * HotSpot's interpreter and C1, where every Vector API operation runs its Java fallback (tens of times
- * slower than plain scalar code); only once C2 has compiled it is the vector kernel the fast one. Until
- * then most calls run the scalar kernel and every {@value #SAMPLE_EVERY}th runs the vector one (so that
- * it gets hot and compiled) and is timed; after {@value #WINS_TO_SETTLE} vector calls in a row beat the
- * scalar rate, the vector kernel runs alone. This is what makes a new program's first calls fast
- * without waiting for C2. {@code -Darrax.adaptiveKernels=false} runs the vector kernel always.
+ * ({@link KernelSourceWriter}). A new kernel starts in HotSpot's interpreter and C1, where every Vector
+ * API operation runs its Java fallback, hundreds of times slower than compiled code; only once C2 has
+ * compiled it is the vector kernel the fast one. So until then each call runs the scalar kernel on its
+ * rows, except a small slice (one row, or {@value #SLICE_COLUMNS} columns of an elementwise row) that the
+ * vector kernel runs, timed: that keeps it invoked, so HotSpot compiles it, at a small cost. Once the
+ * vector kernel's time per element, summed over a window of {@value #WINDOW} slices, beats the scalar
+ * kernel's in {@value #WINS_TO_SETTLE} windows in a row, it runs every call alone. A group whose rows
+ * are one reduction that cannot be split (a sum over all elements) runs the whole call on the vector
+ * kernel every {@value #SAMPLE_EVERY}th call instead. {@code -Darrax.adaptiveKernels=false} runs the
+ * vector kernel always.
  *
- * <p>Which flavour ran where never changes a result (the flavours are bitwise equal, NaN payloads aside,
- * as documented in RELIABILITY.md), so the racy, unsynchronized statistics are harmless: a stale read
- * only changes which flavour runs a call.
+ * <p>Which flavour computes which rows never changes a result (the flavours are bitwise equal, NaN payloads
+ * aside, as RELIABILITY.md says), so the racy, unsynchronized statistics are harmless: a stale read only
+ * changes which flavour runs a call.
  */
 final class AdaptiveKernel implements Kernel {
   static final boolean ENABLED = !"false".equals(System.getProperty("arrax.adaptiveKernels"));
+  static final int SLICE_COLUMNS = 64;
+  static final int WINDOW = 32;
+  static final int WINS_TO_SETTLE = 2;
   static final int SAMPLE_EVERY = 8;
-  static final int WINS_TO_SETTLE = 8;
-  /** Calls smaller than this many elements are not timed (the clock would dominate); they run the scalar kernel until the vector one has won. */
-  private static final long MIN_TIMED = 256;
 
   private final Kernel vector;
   private final Kernel scalar;
+  /** Whether columns of a row may be split between the flavours (an elementwise group: no reduction along a row). */
+  private final boolean columnsSplit;
   private volatile boolean vectorWon;
   private long calls;
-  private double vectorNs = Double.NaN, scalarNs = Double.NaN;
-  private int wins;
+  private long vectorNanos, vectorElems, scalarNanos, scalarElems;
+  private int samples, wins;
 
-  AdaptiveKernel(Kernel vector, Kernel scalar) {
+  AdaptiveKernel(Kernel vector, Kernel scalar, boolean columnsSplit) {
     this.vector = vector;
     this.scalar = scalar;
+    this.columnsSplit = columnsSplit;
   }
 
   /** Whether the vector kernel now runs every call (for tests and diagnostics). */
@@ -41,24 +47,42 @@ final class AdaptiveKernel implements Kernel {
       vector.run(buffers, origins, rowFrom, rowTo, colFrom, colTo);
       return;
     }
-    long elems = (long) (rowTo - rowFrom) * (colTo - colFrom);
-    if (elems < MIN_TIMED) {
-      scalar.run(buffers, origins, rowFrom, rowTo, colFrom, colTo);
-      return;
-    }
-    boolean useVector = calls++ % SAMPLE_EVERY == 0 || Double.isNaN(vectorNs) || vectorNs < scalarNs;
-    long t0 = System.nanoTime();
-    (useVector ? vector : scalar).run(buffers, origins, rowFrom, rowTo, colFrom, colTo);
-    double ns = (double) (System.nanoTime() - t0) / elems;
-    if (useVector) {
-      vectorNs = Double.isNaN(vectorNs) ? ns : 0.5 * (vectorNs + ns);
-      if (!Double.isNaN(scalarNs) && ns < scalarNs) {
-        if (++wins >= WINS_TO_SETTLE) vectorWon = true;
-      } else {
-        wins = 0;
-      }
+    int rows = rowTo - rowFrom, cols = colTo - colFrom;
+    if (rows >= 2) {
+      // the first row on the vector kernel, the rest on the scalar one
+      long t0 = System.nanoTime();
+      vector.run(buffers, origins, rowFrom, rowFrom + 1, colFrom, colTo);
+      long t1 = System.nanoTime();
+      scalar.run(buffers, origins, rowFrom + 1, rowTo, colFrom, colTo);
+      record(t1 - t0, cols, System.nanoTime() - t1, (long) (rows - 1) * cols);
+    } else if (columnsSplit && cols > 2 * SLICE_COLUMNS) {
+      long t0 = System.nanoTime();
+      vector.run(buffers, origins, rowFrom, rowTo, colFrom, colFrom + SLICE_COLUMNS);
+      long t1 = System.nanoTime();
+      scalar.run(buffers, origins, rowFrom, rowTo, colFrom + SLICE_COLUMNS, colTo);
+      record(t1 - t0, (long) rows * SLICE_COLUMNS, System.nanoTime() - t1, (long) rows * (cols - SLICE_COLUMNS));
     } else {
-      scalarNs = Double.isNaN(scalarNs) ? ns : 0.5 * (scalarNs + ns);
+      boolean useVector = calls++ % SAMPLE_EVERY == 0;
+      long t0 = System.nanoTime();
+      (useVector ? vector : scalar).run(buffers, origins, rowFrom, rowTo, colFrom, colTo);
+      long ns = System.nanoTime() - t0, elems = (long) rows * cols;
+      if (useVector) record(ns, elems, 0, 0);
+      else record(0, 0, ns, elems);
     }
+  }
+
+  private void record(long vNanos, long vElems, long sNanos, long sElems) {
+    scalarNanos += sNanos;
+    scalarElems += sElems;
+    if (vElems == 0) return;
+    vectorNanos += vNanos;
+    vectorElems += vElems;
+    if (++samples < WINDOW) return;
+    // per element: vector below scalar, compared as vNanos / vElems < sNanos / sElems
+    boolean faster = scalarElems > 0 && (double) vectorNanos * scalarElems < (double) scalarNanos * vectorElems;
+    wins = faster ? wins + 1 : 0;
+    if (wins >= WINS_TO_SETTLE) vectorWon = true;
+    samples = 0;
+    vectorNanos = vectorElems = scalarNanos = scalarElems = 0;
   }
 }

@@ -69,6 +69,27 @@ public final class KernelCache {
     return slot.get(source);
   }
 
+  /**
+   * The {@link AdaptiveKernel} over a vectorizable group's two flavours, cached like a kernel (an entry of
+   * its own in the same bounded LRU), so that a program compiled again, or another program with the same
+   * loop, finds the vector kernel already chosen instead of timing the flavours afresh.
+   */
+  static Kernel adaptive(String vectorSource, String scalarSource, boolean columnsSplit) {
+    String key = "// adaptive\n" + vectorSource;
+    Slot slot;
+    synchronized (CACHE) {
+      slot = CACHE.get(key);
+      if (slot == null) {
+        slot = new Slot();
+        CACHE.put(key, slot);
+      }
+    }
+    synchronized (slot) {
+      if (slot.kernel == null) slot.kernel = new AdaptiveKernel(get(vectorSource), get(scalarSource), columnsSplit);
+      return slot.kernel;
+    }
+  }
+
   /** One cached kernel, compiled by the first thread that asks while others wait for it (not for the whole cache). */
   private static final class Slot {
     private Kernel kernel;

@@ -1,6 +1,7 @@
 package dev.arrax.compile.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,34 +17,50 @@ import org.junit.jupiter.api.Test;
  * compiled program gives the same bits on every run whichever flavour ran which block.
  */
 class AdaptiveKernelTest {
-  /** A kernel that spends about {@code micros} per call and counts its calls. */
+  /** A kernel that spends about {@code nsPerElement} per element of a call and counts what it ran. */
   private static final class Timed implements Kernel {
-    volatile long micros;
-    int calls;
+    volatile long nsPerElement;
+    long calls, elements;
 
-    Timed(long micros) { this.micros = micros; }
+    Timed(long nsPerElement) { this.nsPerElement = nsPerElement; }
 
     @Override public void run(Object[] b, int[] o, int r0, int r1, int c0, int c1) {
+      long n = (long) (r1 - r0) * (c1 - c0);
       calls++;
-      long end = System.nanoTime() + micros * 1000;
+      elements += n;
+      long end = System.nanoTime() + nsPerElement * n;
       while (System.nanoTime() < end) Thread.onSpinWait();
     }
   }
 
   @Test
-  void runsTheScalarFlavourUntilTheVectorKernelIsFasterThenOnlyTheVectorOne() {
-    Timed vector = new Timed(2000), scalar = new Timed(200);
-    AdaptiveKernel k = new AdaptiveKernel(vector, scalar);
-    for (int i = 0; i < 80; i++) k.run(null, null, 0, 100, 0, 100);
+  void theVectorKernelRunsOneRowPerCallUntilItIsFasterThenAllRows() {
+    Timed vector = new Timed(200), scalar = new Timed(20);
+    AdaptiveKernel k = new AdaptiveKernel(vector, scalar, false);
+    for (int i = 0; i < 100; i++) k.run(null, null, 0, 10, 0, 100);
     assertFalse(k.settled(), "the vector kernel is 10x slower: it must not be chosen for good");
-    assertTrue(scalar.calls >= 60, "most calls run the faster scalar kernel, ran " + scalar.calls + " of 80");
-    assertTrue(vector.calls >= 80 / AdaptiveKernel.SAMPLE_EVERY, "the vector kernel is sampled, ran " + vector.calls);
-    vector.micros = 20; // "compiled by C2"
-    for (int i = 0; i < 200 && !k.settled(); i++) k.run(null, null, 0, 100, 0, 100);
+    assertEquals(100 * 100, vector.elements, "the vector kernel runs one row of each call");
+    assertEquals(100 * 900, scalar.elements, "the scalar kernel runs the other rows");
+    vector.nsPerElement = 2; // "compiled by C2"
+    for (int i = 0; i < 10 * AdaptiveKernel.WINDOW && !k.settled(); i++) k.run(null, null, 0, 10, 0, 100);
     assertTrue(k.settled(), "once 10x faster, the vector kernel wins");
-    int s = scalar.calls;
-    for (int i = 0; i < 20; i++) k.run(null, null, 0, 100, 0, 100);
-    assertTrue(scalar.calls == s, "after it has won, only the vector kernel runs");
+    long s = scalar.elements;
+    for (int i = 0; i < 20; i++) k.run(null, null, 0, 10, 0, 100);
+    assertEquals(s, scalar.elements, "after it has won, only the vector kernel runs");
+  }
+
+  @Test
+  void elementwiseRowsAreSplitByColumnsAndUnsplittableCallsSampled() {
+    Timed vector = new Timed(100), scalar = new Timed(10);
+    AdaptiveKernel split = new AdaptiveKernel(vector, scalar, true);
+    split.run(null, null, 0, 1, 0, 1000);
+    assertEquals(AdaptiveKernel.SLICE_COLUMNS, vector.elements, "one slice of columns on the vector kernel");
+    assertEquals(1000 - AdaptiveKernel.SLICE_COLUMNS, scalar.elements);
+    Timed v2 = new Timed(100), s2 = new Timed(10);
+    AdaptiveKernel whole = new AdaptiveKernel(v2, s2, false); // one row, a reduction along it: not split
+    for (int i = 0; i < 4 * AdaptiveKernel.SAMPLE_EVERY; i++) whole.run(null, null, 0, 1, 0, 100);
+    assertEquals(4, v2.calls, "every " + AdaptiveKernel.SAMPLE_EVERY + "th whole call samples the vector kernel");
+    assertEquals(4 * AdaptiveKernel.SAMPLE_EVERY - 4, s2.calls);
   }
 
   @Test
