@@ -10,8 +10,9 @@ package dev.arrax.compile.cpu;
  * vector kernel's time per element, summed over a window of {@value #WINDOW} slices, beats the scalar
  * kernel's in {@value #WINS_TO_SETTLE} windows in a row, it runs every call alone. A group whose rows
  * are one reduction that cannot be split (a sum over all elements) runs the whole call on the vector
- * kernel every {@value #SAMPLE_EVERY}th call instead. {@code -Darrax.adaptiveKernels=false} runs the
- * vector kernel always.
+ * kernel every {@value #SAMPLE_EVERY}th call instead. The vector kernel is compiled on a background thread
+ * (a new program's first call compiles only the scalar flavour); calls before it is ready run the scalar
+ * kernel alone. {@code -Darrax.adaptiveKernels=false} compiles and runs the vector kernel only.
  *
  * <p>Which flavour computes which rows never changes a result (the flavours are bitwise equal, NaN payloads
  * aside, as RELIABILITY.md says), so the racy, unsynchronized statistics are harmless: a stale read only
@@ -24,7 +25,9 @@ final class AdaptiveKernel implements Kernel {
   static final int WINS_TO_SETTLE = 2;
   static final int SAMPLE_EVERY = 8;
 
-  private final Kernel vector;
+  /** The vector kernel, compiled in the background ({@link KernelCache#adaptive}); null until it is ready. */
+  private volatile Kernel vector;
+  private final java.util.concurrent.CompletableFuture<Kernel> pending;
   private final Kernel scalar;
   /** Whether columns of a row may be split between the flavours (an elementwise group: no reduction along a row). */
   private final boolean columnsSplit;
@@ -34,9 +37,27 @@ final class AdaptiveKernel implements Kernel {
   private int samples, wins;
 
   AdaptiveKernel(Kernel vector, Kernel scalar, boolean columnsSplit) {
-    this.vector = vector;
+    this(java.util.concurrent.CompletableFuture.completedFuture(vector), scalar, columnsSplit);
+  }
+
+  /** With the vector kernel still compiling: calls run the scalar kernel alone until it is ready. */
+  AdaptiveKernel(java.util.concurrent.CompletableFuture<Kernel> vector, Kernel scalar, boolean columnsSplit) {
+    this.pending = vector;
     this.scalar = scalar;
     this.columnsSplit = columnsSplit;
+  }
+
+  /** The vector kernel if it has compiled, else null; a failed compile is thrown here (it is an internal error, never hidden). */
+  private Kernel vectorIfReady() {
+    Kernel v = vector;
+    if (v != null || !pending.isDone()) return v;
+    try {
+      v = pending.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    vector = v;
+    return v;
   }
 
   /** Whether the vector kernel now runs every call (for tests and diagnostics). */
@@ -45,6 +66,11 @@ final class AdaptiveKernel implements Kernel {
   @Override public void run(Object[] buffers, int[] origins, int rowFrom, int rowTo, int colFrom, int colTo) {
     if (vectorWon) {
       vector.run(buffers, origins, rowFrom, rowTo, colFrom, colTo);
+      return;
+    }
+    Kernel vector = vectorIfReady();
+    if (vector == null) {
+      scalar.run(buffers, origins, rowFrom, rowTo, colFrom, colTo);
       return;
     }
     int rows = rowTo - rowFrom, cols = colTo - colFrom;

@@ -64,6 +64,23 @@ class AdaptiveKernelTest {
   }
 
   @Test
+  void callsBeforeTheVectorKernelHasCompiledRunTheScalarOneAndACompileFailureIsThrown() {
+    Timed vector = new Timed(1), scalar = new Timed(1);
+    java.util.concurrent.CompletableFuture<Kernel> compiling = new java.util.concurrent.CompletableFuture<>();
+    AdaptiveKernel k = new AdaptiveKernel(compiling, scalar, false);
+    for (int i = 0; i < 5; i++) k.run(null, null, 0, 4, 0, 10);
+    assertEquals(5, scalar.calls, "the scalar kernel runs every call while the vector one compiles");
+    compiling.complete(vector);
+    k.run(null, null, 0, 4, 0, 10);
+    assertEquals(10, vector.elements, "then the vector kernel runs its row of the call");
+    java.util.concurrent.CompletableFuture<Kernel> broken = new java.util.concurrent.CompletableFuture<>();
+    broken.completeExceptionally(new dev.arrax.ArraxException("internal: generated kernel ArraxKernel9 does not compile"));
+    AdaptiveKernel b = new AdaptiveKernel(broken, scalar, false);
+    dev.arrax.ArraxException e = org.junit.jupiter.api.Assertions.assertThrows(dev.arrax.ArraxException.class, () -> b.run(null, null, 0, 4, 0, 10));
+    assertTrue(e.getMessage().contains("does not compile"), e.getMessage());
+  }
+
+  @Test
   void aProgramGivesTheSameBitsOnEveryRunWhicheverFlavourRuns() {
     int rows = 300, cols = 517;
     float[] x = new float[rows * cols];
