@@ -584,7 +584,7 @@ public final class ArraxSpark {
     sb.append("; outputs ").append(Arrays.stream(job.outs()).map(c -> c.name() + " " + c.sparkType().simpleString())
         .collect(Collectors.joining(", "))).append('\n');
     sb.append("batched: jit(vmap(f)) over ").append(job.options().batchRows()).append(" rows per batch");
-    appendBatches(sb, job.placement(), job.options());
+    appendBatches(sb, job.placement(), job.options(), MapTask.CPU_BATCH_ROWS);
     return sb.append(job.placement().explain()).toString();
   }
 
@@ -610,10 +610,15 @@ public final class ArraxSpark {
   }
 
   private static void appendBatches(StringBuilder sb, Placement p, ArraxOptions o) {
+    appendBatches(sb, p, o, Integer.MAX_VALUE);
+  }
+
+  /** {@code cpuBatchCap}: the most rows a CPU batch takes whatever the options say (the map's row path), shown when it binds. */
+  private static void appendBatches(StringBuilder sb, Placement p, ArraxOptions o, int cpuBatchCap) {
     sb.append(" (a partition's last batch padded to a power of two >= ").append(Math.min(Programs.MIN_BUCKET, o.batchRows()))
         .append("); null policy ").append(o.nullPolicy()).append('\n');
     sb.append("executors: ").append(p.backend().equals(Backends.CPU)
-        ? "batches as Java arrays, run on the task's thread (cpu)"
+        ? "batches as Java arrays, run on the task's thread (cpu)" + (o.batchRows() > cpuBatchCap ? ", at most " + cpuBatchCap + " rows each" : "")
         : "batches as Arrow batches (one child allocator per task) handed to backend " + p.backend() + " off-heap (runDirect)").append('\n');
   }
 

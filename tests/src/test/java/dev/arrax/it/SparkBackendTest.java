@@ -190,7 +190,7 @@ class SparkBackendTest {
         lines[1]);
     assertEquals("batched: jit(vmap(f)) over 65536 rows per batch (a partition's last batch padded to a power of two >= 64); "
         + "null policy NullPolicy.ERROR", lines[2]);
-    assertEquals("executors: batches as Java arrays, run on the task's thread (cpu)", lines[3]);
+    assertEquals("executors: batches as Java arrays, run on the task's thread (cpu), at most 8192 rows each", lines[3]);
     List<String> segs = segmentLines(plan, "cpu", "cpu", 65536);
     assertTrue(segs.stream().anyMatch(s -> s.contains("CONTRACTION[dot_general]")), plan);
     for (String s : segs) assertTrue(s.endsWith("   cpu"), s);
