@@ -57,7 +57,6 @@ class JitCacheFloodTest {
       final double c = 1e6 + i;
       Arrax.jit(a -> program(a[0], c)).apply(x).blockUntilReady();
     }
-    KernelCache.awaitBackgroundCompiles();
     fullGc();
     ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
     long loaded0 = classes.getLoadedClassCount(), unloaded0 = classes.getUnloadedClassCount(), meta0 = metaspaceUsed();
@@ -79,7 +78,6 @@ class JitCacheFloodTest {
       assertEquals((float) (xs[1] * (float) (-i - 0.25) + Math.tanh(xs[1])), got[1], 1e-5f * Math.max(1, Math.abs(got[1])), "static " + i);
     }
     long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
-    KernelCache.awaitBackgroundCompiles();
     fullGc();
     long loaded = classes.getLoadedClassCount() - loaded0, unloaded = classes.getUnloadedClassCount() - unloaded0;
     long meta = metaspaceUsed() - meta0;

@@ -359,9 +359,7 @@ public final class CompiledProgram {
           steps.set(g.stepIndex, new NoStep());
           continue;
         }
-        Kernel k = KernelSourceWriter.vectorizable(g) && AdaptiveKernel.ENABLED
-            ? KernelCache.adaptive(KernelSourceWriter.write(g), KernelSourceWriter.writeScalar(g), !g.hasReductions())
-            : KernelCache.get(KernelSourceWriter.write(g));
+        Kernel k = KernelCache.get(KernelSourceWriter.write(g));
         int[] ins = g.inputs.stream().mapToInt(in -> slot.get(in.source())).toArray();
         int[] outs = g.outputs.stream().mapToInt(slot::get).toArray();
         steps.set(g.stepIndex, new GroupStep(g, k, ins, outs));

@@ -69,43 +69,6 @@ public final class KernelCache {
     return slot.get(source);
   }
 
-  /**
-   * The {@link AdaptiveKernel} over a vectorizable group's two flavours, cached like a kernel (an entry of
-   * its own in the same bounded LRU), so that a program compiled again, or another program with the same
-   * loop, finds the vector kernel already chosen instead of timing the flavours afresh.
-   */
-  static Kernel adaptive(String vectorSource, String scalarSource, boolean columnsSplit) {
-    String key = "// adaptive\n" + vectorSource;
-    Slot slot;
-    synchronized (CACHE) {
-      slot = CACHE.get(key);
-      if (slot == null) {
-        slot = new Slot();
-        CACHE.put(key, slot);
-      }
-    }
-    synchronized (slot) {
-      if (slot.kernel == null) {
-        // the scalar flavour now (it runs the first calls), the vector one on the compile thread meanwhile
-        Kernel scalar = get(scalarSource);
-        slot.kernel = new AdaptiveKernel(java.util.concurrent.CompletableFuture.supplyAsync(() -> get(vectorSource), BACKGROUND), scalar, columnsSplit);
-      }
-      return slot.kernel;
-    }
-  }
-
-  /** Waits until the vector kernels queued for background compilation so far have compiled (for tests and diagnostics that count compiles). */
-  public static void awaitBackgroundCompiles() {
-    java.util.concurrent.CompletableFuture.runAsync(() -> { }, BACKGROUND).join();
-  }
-
-  /** Compiles vector kernels off the caller's thread: one daemon thread, {@code arrax-compile}. */
-  private static final java.util.concurrent.ExecutorService BACKGROUND = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "arrax-compile");
-    t.setDaemon(true);
-    return t;
-  });
-
   /** One cached kernel, compiled by the first thread that asks while others wait for it (not for the whole cache). */
   private static final class Slot {
     private Kernel kernel;

@@ -73,10 +73,10 @@ final class KernelSourceWriter {
   private final int[] shape;
   private int fresh;
 
-  private KernelSourceWriter(FusedGroup g, boolean allowVector) {
+  private KernelSourceWriter(FusedGroup g) {
     this.g = g;
     this.simd = simdForm(g);
-    this.vector = allowVector && vectorizable(g);
+    this.vector = vectorizable(g);
     this.unroll = vector && g.hasReductions() ? Summation.LANES / VectorMatmul.lanes() : 1;
     this.shape = g.rank() == 0 ? new int[] {1} : g.shape;
     this.strides = new long[g.inputs.size()][];
@@ -86,16 +86,7 @@ final class KernelSourceWriter {
   }
 
   static String write(FusedGroup g) {
-    return new KernelSourceWriter(g, true).generate();
-  }
-
-  /**
-   * The group's kernel without the Vector API: for a {@link #vectorizable} group, the scalar flavour of its
-   * SIMD arithmetic, which gives the vector kernel's bits (see the class comment), so {@link AdaptiveKernel}
-   * may run either on any rows.
-   */
-  static String writeScalar(FusedGroup g) {
-    return new KernelSourceWriter(g, false).generate();
+    return new KernelSourceWriter(g).generate();
   }
 
   /**
