@@ -58,6 +58,12 @@ final class KernelSourceWriter {
   private final boolean simd;
   /** Written with the Vector API. */
   private final boolean vector;
+  /**
+   * Whether the vector body calls its transcendental functions on arrays (lane calls): with two or more of them,
+   * where a kernel grows past C2's inlining budget. With one, the per-vector call is inlined (measured: W1's
+   * tanh kernel ran up to 1.6x slower through an out-of-line lane call, which C2 inlined in some runs only).
+   */
+  private final boolean laneCalls;
   /** Vectors per 16 logical lanes ({@link Summation#LANES}) in a group with reductions. */
   private final int unroll;
   /** While writing a body: the vector of the 16 lanes it fills, and whether it is the scalar 16-lane loop. */
@@ -77,6 +83,9 @@ final class KernelSourceWriter {
     this.g = g;
     this.simd = simdForm(g);
     this.vector = vectorizable(g);
+    int transcendental = 0;
+    for (Eqn e : g.members) if (!g.reductions.contains(e.outputs().get(0)) && LANE_CALLS.contains(e.primitive().elementwiseOp())) transcendental++;
+    this.laneCalls = transcendental > 1;
     this.unroll = vector && g.hasReductions() ? Summation.LANES / VectorMatmul.lanes() : 1;
     this.shape = g.rank() == 0 ? new int[] {1} : g.shape;
     this.strides = new long[g.inputs.size()][];
@@ -129,7 +138,7 @@ final class KernelSourceWriter {
       line(2, "final " + t + "[] out" + k + " = (" + t + "[]) b[" + (nIn + k) + "];");
       line(2, "final int oo" + k + " = eo[" + (nIn + k) + "];");
     }
-    if (vector) line(2, "final float[] vt = new float[S.length()];");
+    if (vector && laneCalls) line(2, "final float[] vt = new float[S.length()];");
     int constantsAt = src.length();
     int inner = g.inner(), r = shape.length;
     if (!vector) {
@@ -291,7 +300,7 @@ final class KernelSourceWriter {
         continue;
       }
       String name = (v ? "w" : "s") + (fresh++);
-      if (v && LANE_CALLS.contains(e.primitive().elementwiseOp())) {
+      if (v && laneCalls && LANE_CALLS.contains(e.primitive().elementwiseOp())) {
         // through arrays, never a vector argument: see VectorMath's lane methods
         String fn = "dev.arrax.compile.cpu.math.VectorMath." + e.primitive().elementwiseOp().primitiveName() + "Lanes(";
         Atom x = e.inputs().get(0);
@@ -502,7 +511,7 @@ final class KernelSourceWriter {
       case NEG -> a + ".neg()";
       case ABS -> a + ".abs()";
       case SQRT -> a + ".sqrt()";
-      case EXP, LOG, LOG1P, EXPM1, TANH, LOGISTIC, ERF, SIN, COS -> throw new IllegalStateException("internal: " + op + " is written as a lane call");
+      case EXP, LOG, LOG1P, EXPM1, TANH, LOGISTIC, ERF, SIN, COS -> "dev.arrax.compile.cpu.math.VectorMath." + op.primitiveName() + "(" + a + ")";
       // bool operands are masks, which have no compare: false < true, as in the scalar code
       case EQ -> boolOperands(e) ? a + ".eq(" + b + ")" : a + ".compare(" + cmp + "EQ, " + b + ")";
       case NE -> boolOperands(e) ? a + ".eq(" + b + ").not()" : a + ".compare(" + cmp + "NE, " + b + ")";

@@ -100,6 +100,12 @@ public final class Bench {
       arraxOut = call.get();
       firstMs = ms(System.nanoTime() - t0);
       System.out.printf("   arrax first call (fresh jit: trace + compile + 1 run): %.1f ms%n", firstMs);
+      // Steady state from here: the engine's background warm-up (which jit started, and which yields to Arrax's own
+      // runs) must not take a core from the hand-written loop timed beside Arrax.
+      long w0 = System.nanoTime();
+      if (!dev.arrax.compile.cpu.Warmup.awaitDone(30_000)) System.out.println("   (the engine's warm-up did not finish within 30 s)");
+      double waited = ms(System.nanoTime() - w0);
+      if (waited > 1) System.out.printf("   waited %.0f ms for the engine's background warm-up to finish before timing%n", waited);
       Timing t = time(() -> call.get(), reps);
       arraxBest = t.best;
       arraxReps = t.reps;
