@@ -83,7 +83,7 @@ final class MatmulStep implements RowStep {
       double[] seg = new double[nSeg * n];
       int parts = Parallel.partsFor(work, nSeg);
       Parallel.forEach(parts, p -> {
-        int r0 = (int) Math.min(k, (long) segRows * (nSeg * (long) p / parts)), r1 = (int) Math.min(k, (long) segRows * (nSeg * (long) (p + 1) / parts));
+        int r0 = Summation.partStart(k, p, parts), r1 = Summation.partStart(k, p + 1, parts);
         contract(a, 0, b, 0, 1, n, r0, r1, seg, segRows, new float[n]);
       });
       sumSegments(seg, nSeg, n, c);
@@ -121,14 +121,10 @@ final class MatmulStep implements RowStep {
       double[] seg = new double[nSeg * n];
       int parts = Parallel.partsFor(work, nSeg);
       Parallel.forEach(parts, p -> {
-        int r0 = (int) Math.min(k, (long) segRows * (nSeg * (long) p / parts)), r1 = (int) Math.min(k, (long) segRows * (nSeg * (long) (p + 1) / parts));
+        int r0 = Summation.partStart(k, p, parts), r1 = Summation.partStart(k, p + 1, parts);
         contract(a, 0, b, 0, 1, n, r0, r1, seg, segRows, new double[n]);
       });
-      for (int j = 0; j < n; j++) {
-        double s = 0;
-        for (int g = 0; g < nSeg; g++) s += seg[g * n + j];
-        c[j] = s;
-      }
+      for (int j = 0; j < n; j++) c[j] = Summation.segmentTotal(seg, nSeg, n, j);
       return;
     }
     int rowsTotal = batch * m;
@@ -215,11 +211,7 @@ final class MatmulStep implements RowStep {
 
   /** out[i] = the float64 sum of the segment totals in segment order, rounded once. */
   private static void sumSegments(double[] seg, int nSeg, int size, float[] out) {
-    for (int i = 0; i < size; i++) {
-      double s = 0;
-      for (int g = 0; g < nSeg; g++) s += seg[g * size + i];
-      out[i] = (float) s;
-    }
+    for (int i = 0; i < size; i++) out[i] = (float) Summation.segmentTotal(seg, nSeg, size, i);
   }
 
   // ---- row-local execution ----
@@ -332,11 +324,7 @@ final class MatmulStep implements RowStep {
     double[] seg = (double[]) ((ConcreteArray) env[scratchSlot]).buffer().array();
     Buffer out = ((ConcreteArray) env[outSlot]).buffer();
     int size = m * n, nSeg = seg.length / Math.max(1, size);
-    for (int i = 0; i < size; i++) {
-      double s = 0;
-      for (int g = 0; g < nSeg; g++) s += seg[g * size + i];
-      out.setDouble(i, s);
-    }
+    for (int i = 0; i < size; i++) out.setDouble(i, Summation.segmentTotal(seg, nSeg, size, i));
   }
 
   @Override public String describe() {

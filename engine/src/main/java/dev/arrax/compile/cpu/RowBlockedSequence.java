@@ -44,8 +44,7 @@ final class RowBlockedSequence implements Step {
     for (RowStep s : steps) work += s.rowWidth() * (long) rows;
     // Threads take whole segments of rows (Summation.segmentRows, a function of the row count), so sums
     // over rows are added in the same order whatever the thread count and the block size.
-    int segRows = Summation.segmentRows(rows), nSeg = Summation.segments(rows);
-    int parts = Parallel.partsFor(work, nSeg);
+    int parts = Parallel.partsFor(work, Summation.segments(rows));
     for (RowStep s : steps) s.begin(env, parts);
     Parallel.forEach(parts, p -> {
       NDArray[] partEnv = env.clone();
@@ -59,8 +58,7 @@ final class RowBlockedSequence implements Step {
               dev.arrax.core.Buffer.allocate(t.dtype(), blockRows * perRow));
         }
       }
-      int from = (int) Math.min(rows, (long) segRows * (nSeg * (long) p / parts));
-      int to = (int) Math.min(rows, (long) segRows * (nSeg * (long) (p + 1) / parts));
+      int from = Summation.partStart(rows, p, parts), to = Summation.partStart(rows, p + 1, parts);
       for (int r = from; r < to; r += blockRows) {
         int end = Math.min(to, r + blockRows);
         for (int slot : local) origin[slot] = r;

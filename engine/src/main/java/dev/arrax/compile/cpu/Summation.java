@@ -75,6 +75,21 @@ public final class Summation {
   }
 
   /**
+   * The first row of part {@code part} of {@code parts} when parts take whole segments of {@code rows} (part
+   * {@code parts} gives the end): sums over rows then add in the same order whatever the thread count.
+   */
+  static int partStart(int rows, int part, int parts) {
+    return (int) Math.min(rows, (long) segmentRows(rows) * (segments(rows) * (long) part / parts));
+  }
+
+  /** Element {@code i} of {@code size} summed over the first {@code nSeg} segment totals, in segment order. */
+  static double segmentTotal(double[] seg, int nSeg, int size, int i) {
+    double s = 0;
+    for (int g = 0; g < nSeg; g++) s += seg[g * size + i];
+    return s;
+  }
+
+  /**
    * The 16-lane dot product of a[aOff, aOff + k) and b[bOff, bOff + k), scalar: FMA lanes, {@link #tree},
    * FMA tail; {@code lanes} is scratch of 16 floats.
    */
