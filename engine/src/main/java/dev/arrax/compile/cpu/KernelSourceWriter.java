@@ -42,15 +42,14 @@ final class KernelSourceWriter {
       ElementwiseOp.AND, ElementwiseOp.OR, ElementwiseOp.NOT, ElementwiseOp.IS_FINITE, ElementwiseOp.SELECT_N,
       ElementwiseOp.STOP_GRADIENT, ElementwiseOp.CONVERT_ELEMENT_TYPE);
   /**
-   * Functions a vector body computes by a call on arrays ({@code VectorMath.expLanes(in, i, vt, 0)}, the
-   * vector then read back from the scratch {@code vt}). Passed as a vector, the argument would be boxed
-   * whenever C2 leaves the call out of line, which it does in large kernels (NodeCountInliningCutoff), and
-   * the callee would then run the Vector API's Java fallbacks: W3's kernel ran a third of its time there.
+   * The transcendental functions of {@link dev.arrax.compile.cpu.math.VectorMath}: an f32 scalar tail computes them
+   * with {@link dev.arrax.compile.cpu.math.ScalarMath} (bitwise equal to the vector lanes), and a vector body with two
+   * or more of them calls them on arrays ({@code VectorMath.expLanes(in, i, vt, 0)}, the vector then read back from
+   * the scratch {@code vt}). Passed as a vector, the argument would be boxed whenever C2 leaves the call out of
+   * line, which it does in large kernels (NodeCountInliningCutoff), and the callee would then run the Vector API's
+   * Java fallbacks: W3's kernel ran a third of its time there.
    */
-  private static final Set<ElementwiseOp> LANE_CALLS = EnumSet.of(ElementwiseOp.EXP, ElementwiseOp.LOG, ElementwiseOp.LOG1P,
-      ElementwiseOp.EXPM1, ElementwiseOp.TANH, ElementwiseOp.LOGISTIC, ElementwiseOp.ERF, ElementwiseOp.SIN, ElementwiseOp.COS);
-  /** Functions whose f32 scalar tail uses {@link dev.arrax.compile.cpu.math.ScalarMath} (bitwise equal to the vector lanes). */
-  private static final Set<ElementwiseOp> FAST_SCALAR = EnumSet.of(ElementwiseOp.EXP, ElementwiseOp.LOG, ElementwiseOp.LOG1P,
+  private static final Set<ElementwiseOp> TRANSCENDENTAL = EnumSet.of(ElementwiseOp.EXP, ElementwiseOp.LOG, ElementwiseOp.LOG1P,
       ElementwiseOp.EXPM1, ElementwiseOp.TANH, ElementwiseOp.LOGISTIC, ElementwiseOp.ERF, ElementwiseOp.SIN, ElementwiseOp.COS);
 
   private final FusedGroup g;
@@ -84,7 +83,7 @@ final class KernelSourceWriter {
     this.simd = simdForm(g);
     this.vector = vectorizable(g);
     int transcendental = 0;
-    for (Eqn e : g.members) if (!g.reductions.contains(e.outputs().get(0)) && LANE_CALLS.contains(e.primitive().elementwiseOp())) transcendental++;
+    for (Eqn e : g.members) if (TRANSCENDENTAL.contains(e.primitive().elementwiseOp())) transcendental++;
     this.laneCalls = transcendental > 1;
     this.unroll = vector && g.hasReductions() ? Summation.LANES / VectorMatmul.lanes() : 1;
     this.shape = g.rank() == 0 ? new int[] {1} : g.shape;
@@ -300,7 +299,7 @@ final class KernelSourceWriter {
         continue;
       }
       String name = (v ? "w" : "s") + (fresh++);
-      if (v && laneCalls && LANE_CALLS.contains(e.primitive().elementwiseOp())) {
+      if (v && laneCalls && TRANSCENDENTAL.contains(e.primitive().elementwiseOp())) {
         // through arrays, never a vector argument: see VectorMath's lane methods
         String fn = "dev.arrax.compile.cpu.math.VectorMath." + e.primitive().elementwiseOp().primitiveName() + "Lanes(";
         Atom x = e.inputs().get(0);
@@ -452,7 +451,7 @@ final class KernelSourceWriter {
     String cast = t == DType.FLOAT32 ? "(float) " : "";
     String a = e.inputs().isEmpty() ? null : ref(e.inputs().get(0), false);
     String b = e.inputs().size() > 1 ? ref(e.inputs().get(1), false) : null;
-    if (simd && FAST_SCALAR.contains(op)) return "dev.arrax.compile.cpu.math.ScalarMath." + op.primitiveName() + "(" + a + ")";
+    if (simd && TRANSCENDENTAL.contains(op)) return "dev.arrax.compile.cpu.math.ScalarMath." + op.primitiveName() + "(" + a + ")";
     return switch (op) {
       case ADD -> "(" + a + " + " + b + ")";
       case SUB -> "(" + a + " - " + b + ")";
