@@ -59,8 +59,8 @@ public final class Warmup {
 
   /**
    * Waits while a program compiles or runs elsewhere: on a machine of few cores the warm-up would
-   * otherwise take a core from the very first call it is meant to help (measured on 2 cores: W1's first
-   * call 4.2 s with the warm-up running beside it against 3.2-4.4 s without, at load ~4.7).
+   * otherwise take a core from the very first call it is meant to help (measured on 2 cores at load ~4.7:
+   * W1's first call 4.9-8.0 s with the warm-up running beside it against 3.7-4.5 s without).
    */
   private static void yieldToWork() {
     try {
@@ -138,8 +138,8 @@ public final class Warmup {
             q.run(x);
           }
         }
-        // Tracing, the optimizer and the planner are Java code too: a new program in a JVM that has compiled
-        // only one or two took ~0.8 s more than its run (W2 after W1, interpreted), ~20 ms once these are compiled.
+        // Tracing, the optimizer and the planner are Java code too: in a harness, a fresh W2 jit took 0.2-0.3 s more
+        // than its run while these paths were still interpreted, 10-40 ms once HotSpot had compiled them.
         NDArray x = Np.ones(new int[] {16, 32}, DType.FLOAT32), y = Np.ones(new int[] {16, 32}, DType.FLOAT32);
         for (int i = 0; i < 25; i++) {
           yieldToWork();
