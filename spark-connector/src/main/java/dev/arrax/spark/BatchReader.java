@@ -63,9 +63,18 @@ final class BatchReader {
     return new BatchReader(op, cols, policy, fill, batch.capacity(), partition, batch);
   }
 
-  /** The Arrow batch columns for these inputs: a scalar or a {@code [d]} array per row, of the input's dtype. */
-  static DirectBatch.Column arrowColumn(InputColumn c) {
-    return new DirectBatch.Column(c.name(), c.dtype(), c.rowShape());
+  /** The Arrow batch columns for these inputs: a scalar or a {@code [d]} array per row, of the input's dtype (a new, mutable list). */
+  static java.util.List<DirectBatch.Column> arrowColumns(InputColumn[] inputs) {
+    java.util.List<DirectBatch.Column> cols = new java.util.ArrayList<>();
+    for (InputColumn c : inputs) cols.add(new DirectBatch.Column(c.name(), c.dtype(), c.rowShape()));
+    return cols;
+  }
+
+  /** The bytes one row takes in these batch columns. */
+  static long rowBytes(java.util.List<DirectBatch.Column> cols) {
+    long b = 0;
+    for (DirectBatch.Column c : cols) b += c.rowBytes();
+    return b;
   }
 
   int rowsAllocated() { return rowsAllocated; }

@@ -226,15 +226,9 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
     final DirectBatch sums;
 
     ArrowSide(int partition) {
-      List<DirectBatch.Column> inCols = new ArrayList<>();
-      long rowBytes = 0;
-      for (InputColumn c : features) {
-        DirectBatch.Column col = BatchReader.arrowColumn(c);
-        inCols.add(col);
-        rowBytes += col.rowBytes();
-      }
+      List<DirectBatch.Column> inCols = BatchReader.arrowColumns(features);
       inCols.add(DirectBatch.Column.scalar("mask", DType.BOOL));
-      rowBytes += 1;
+      long rowBytes = BatchReader.rowBytes(inCols);
       List<DirectBatch.Column> paramCols = new ArrayList<>();
       List<DirectBatch.Column> sumCols = new ArrayList<>();
       sumCols.add(DirectBatch.Column.scalar("loss", DType.FLOAT64));

@@ -20,20 +20,11 @@ final class MapArrow implements AutoCloseable {
 
   /** Batches for {@code inputs} and the outputs of the per-row program, {@code initialRows} rows to start with. */
   MapArrow(String op, int partition, InputColumn[] inputs, String digest, String programText, int batchRows, int initialRows) {
-    List<DirectBatch.Column> inCols = new ArrayList<>();
-    long rowBytes = 0;
-    for (InputColumn c : inputs) {
-      DirectBatch.Column col = BatchReader.arrowColumn(c);
-      inCols.add(col);
-      rowBytes += col.rowBytes();
-    }
+    List<DirectBatch.Column> inCols = BatchReader.arrowColumns(inputs);
     ArrayType[] perRowOut = Programs.perRow(digest, programText).outTypes();
     List<DirectBatch.Column> outCols = new ArrayList<>();
-    for (int p = 0; p < perRowOut.length; p++) {
-      DirectBatch.Column col = new DirectBatch.Column("output " + p, perRowOut[p].dtype(), perRowOut[p].shape());
-      outCols.add(col);
-      rowBytes += col.rowBytes();
-    }
+    for (int p = 0; p < perRowOut.length; p++) outCols.add(new DirectBatch.Column("output " + p, perRowOut[p].dtype(), perRowOut[p].shape()));
+    long rowBytes = BatchReader.rowBytes(inCols) + BatchReader.rowBytes(outCols);
     this.memory = new TaskArrow(op, partition, TaskArrow.limitFor(rowBytes, batchRows, 0));
     this.in = memory.batch(inCols, initialRows);
     this.out = memory.batch(outCols, initialRows);
