@@ -235,7 +235,9 @@ public final class CompiledProgram {
       }
       DType od = out.type().dtype();
       if (od != g.floatType && od != DType.BOOL) return false;
-      Map<Var, Integer> newInputs = new IdentityHashMap<>();
+      // Insertion order (Var has identity equality): the inputs, and so the kernel's source, come out the same for the
+      // same program every time; an identity map's order changed between traces and missed the KernelCache.
+      Map<Var, Integer> newInputs = new java.util.LinkedHashMap<>();
       for (Atom a : e.inputs()) {
         if (!resolvable(g, a, newInputs)) return false;
       }

@@ -73,7 +73,8 @@ final class KernelSourceWriter {
   private final StringBuilder src = new StringBuilder();
   private final Map<Var, String> names = new IdentityHashMap<>();
   private final Map<String, String> vectorConstants = new LinkedHashMap<>();
-  private final Map<Var, String> accumulators = new IdentityHashMap<>();
+  /** In the order of the group's members, so the same program gives the same source (and a KernelCache hit) every time. */
+  private final Map<Var, String> accumulators = new LinkedHashMap<>();
   private final long[][] strides;
   private final int[] shape;
   private int fresh;
@@ -90,7 +91,10 @@ final class KernelSourceWriter {
     this.strides = new long[g.inputs.size()][];
     for (int i = 0; i < strides.length; i++) strides[i] = groupStrides(g.inputs.get(i), shape.length);
     int k = 0;
-    for (Var v : g.reductions) accumulators.put(v, "acc" + (k++));
+    for (Eqn e : g.members) {
+      Var v = e.outputs().get(0);
+      if (g.reductions.contains(v)) accumulators.put(v, "acc" + (k++));
+    }
   }
 
   static String write(FusedGroup g) {
