@@ -3,7 +3,7 @@
 # hand-written Java loop, in ONE java process. See BENCHMARKS.md.
 #
 #   bash examples/bench.sh [W1 W2 W3] [--rows N] [--reps R]     (default: all three, N = 1000000, R = 5)
-#   bash examples/bench.sh spark [--rows N] [--reps R]           (W1 through the Spark connector, local[2])
+#   bash examples/bench.sh spark [--rows N] [--reps R] [--warmup W]  (W1 through the Spark connector, local[2])
 #   bash examples/bench.sh gpu [W1 W2 W3] [--rows N] [--reps R]   (cuDF backend vs CPU backend; N = 10000000;
 #        PLAN lines always, then RESULT lines with a usable GPU, else one NO_GPU line; exit 0)
 #

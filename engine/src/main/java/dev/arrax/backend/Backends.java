@@ -96,6 +96,17 @@ public final class Backends {
     }
   }
 
+  /**
+   * Holds the engine's background warm-up ({@code arrax-warmup}, which compiles and runs small programs until HotSpot
+   * has compiled the shared vector code) off until the returned action runs: for work of the caller's own that
+   * competes for the same cores, such as a Spark task streaming rows through a compiled program. The warm-up already
+   * waits while a program compiles or runs; this covers the time between kernel runs. Run the action once the work
+   * is done (running it again does nothing); until then the warm-up waits.
+   */
+  public static Runnable holdWarmup() {
+    return dev.arrax.compile.cpu.Warmup.holdOff();
+  }
+
   /** Compiles a traced program on the CPU backend: the shortcut every backend uses for what it hands back. */
   public static Executable compileOnCpu(Program program) {
     ProgramPlan plan = ProgramPlan.of(Passes.optimize(program));

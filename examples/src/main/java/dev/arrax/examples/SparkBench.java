@@ -21,7 +21,7 @@ import org.apache.spark.sql.types.DataTypes;
 /**
  * W1 (per-row input gradients of a tanh MLP, d = 32, h = 64, float32) over a cached DataFrame of N rows
  * ({@code id}, {@code x: array<float>} of 32) in Spark local[2], written to the {@code noop} sink. Four
- * figures, best of R runs after one warm-up each:
+ * figures, best of R runs after W warm-up runs each:
  * <ul>
  *   <li>{@code arrax}: {@code ArraxSpark.map(df, grad(mlp), ["x"], ["g"])};
  *   <li>{@code io_floor}: the same path with an identity kernel (what the connector costs without compute);
@@ -36,7 +36,8 @@ import org.apache.spark.sql.types.DataTypes;
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
  * --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -cp <examples runtime classpath> dev.arrax.examples.SparkBench
- * [--rows N] [--reps R]} (defaults 1,000,000 and 3).
+ * [--rows N] [--reps R] [--warmup W]} (defaults 1,000,000, 3 and 8). Each figure is the best of R
+ * runs after W warm-up runs of the same case; the first run's time is printed beside it.
  */
 public final class SparkBench {
   static final int D = 32;
@@ -51,7 +52,8 @@ public final class SparkBench {
       switch (args[i]) {
         case "--rows" -> rows = Integer.parseInt(args[++i]);
         case "--reps" -> reps = Integer.parseInt(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --rows N --reps R");
+        case "--warmup" -> warmups = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --rows N --reps R --warmup W");
       }
     }
     Random rng = new Random(0);
@@ -126,6 +128,11 @@ public final class SparkBench {
 
       System.out.printf("ratios: arrax / row_udf = %.1fx, arrax / engine = %.2f, io_floor / scan = %.2f; parquet: arrax / engine = %.2f,"
           + " columnar / row input = %.2f%n", arrax / rowUdf, arrax / engine, floor / scan, pqArrax / engine, pqArrax / pqRows);
+      // What a map over this input could reach if the connector cost nothing: Spark's scan of the rows, then the
+      // engine's compute on them, one after the other (rows/s of two stages in series).
+      double bound = 1 / (1 / scan + 1 / engine), pqBound = 1 / (1 / pqScan + 1 / engine);
+      System.out.printf("bound (scan then engine, nothing between): cached %,.0f rows/s, arrax at %.2f of it; parquet %,.0f rows/s,"
+          + " arrax at %.2f of it%n", bound, arrax / bound, pqBound, pqArrax / pqBound);
       System.out.printf("RESULT SPARK_W1 arrax_rows_per_s=%d io_floor_rows_per_s=%d engine_rows_per_s=%d row_udf_rows_per_s=%d"
           + " scan_rows_per_s=%d%n", Math.round(arrax), Math.round(floor), Math.round(engine), Math.round(rowUdf), Math.round(scan));
       System.out.printf("RESULT SPARK_W1_PARQUET arrax_rows_per_s=%d engine_rows_per_s=%d scan_rows_per_s=%d row_input_rows_per_s=%d%n",
@@ -143,11 +150,21 @@ public final class SparkBench {
     }
   }
 
-  /** Runs once to warm up, then {@code reps} times; prints and returns the best rows/s. */
+  /**
+   * Warm-up runs per case before the timed ones. Each case's code (the connector's row loops, Spark's generated scan
+   * and writer, the kernel) reaches HotSpot's compiled steady state only after several full runs (bench machine, 2
+   * cores, 1M rows): the identity map took 0.20-0.25 s in its first ~10 runs and 0.13-0.16 s later, and W1's map
+   * 0.45-0.85 s in its first 8 runs and 0.18-0.25 s from the 9th on, its Vector API code running the API's Java
+   * fallbacks until C2 has compiled the kernels. A first run's time is printed beside each figure.
+   */
+  static int warmups = 8;
+
+  /** Runs {@link #warmups} times to warm up, then {@code reps} times; prints and returns the best rows/s. */
   static double best(String name, int reps, long rows, Runnable body) {
     long w0 = System.nanoTime();
     body.run();
     double warm = (System.nanoTime() - w0) / 1e9;
+    for (int i = 1; i < warmups; i++) body.run();
     List<Double> secs = new ArrayList<>();
     for (int i = 0; i < reps; i++) {
       long t0 = System.nanoTime();

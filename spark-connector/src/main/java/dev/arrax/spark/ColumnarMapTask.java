@@ -68,6 +68,7 @@ final class ColumnarMapTask implements FlatMapFunction<Iterator<ColumnarBatch>, 
 
   @Override public Iterator<ColumnarBatch> call(Iterator<ColumnarBatch> batches) {
     shipped.check(spec.op());
+    ExecutorWork.holdWarmupForThisTask();
     return new Batches(batches);
   }
 

@@ -84,6 +84,7 @@ final class GradientTask implements FlatMapFunction<Iterator<InternalRow>, Gradi
 
   @Override public Iterator<GradientPartial> call(Iterator<InternalRow> rows) {
     shipped.check(op);
+    ExecutorWork.holdWarmupForThisTask();
     long started = System.nanoTime();
     TaskContext tc = TaskContext.get();
     int partition = tc == null ? -1 : tc.partitionId();

@@ -138,6 +138,7 @@ final class MapTask implements FlatMapFunction<Iterator<InternalRow>, InternalRo
 
   @Override public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
     shipped.check(op);
+    ExecutorWork.holdWarmupForThisTask();
     try {
       return new Rows(rows);
     } catch (OutOfMemoryError e) { // the first batch's buffers

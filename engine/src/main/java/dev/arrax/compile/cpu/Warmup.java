@@ -52,6 +52,18 @@ public final class Warmup {
     return true;
   }
 
+  /**
+   * Counts work of the caller's (not a program: a Spark task between its kernel runs, say) until the returned action
+   * runs, at most once; the warm-up waits meanwhile. On the warm-up's own thread, nothing is counted.
+   */
+  public static Runnable holdOff() {
+    if (!enterWork()) return () -> {};
+    AtomicBoolean released = new AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) exitWork();
+    };
+  }
+
   /** Marks the end of what {@link #enterWork} counted. */
   static void exitWork() {
     WORK.decrementAndGet();
