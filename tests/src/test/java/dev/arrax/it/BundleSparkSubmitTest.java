@@ -102,8 +102,9 @@ class BundleSparkSubmitTest {
       assertTrue(services.lines().anyMatch(l -> l.strip().equals("dev.arrax.compile.cpu.CpuBackend")), services);
       String kernelCache = new String(jar.getInputStream(jar.getEntry("dev/arrax/compile/cpu/KernelCache.class")).readAllBytes(),
           StandardCharsets.ISO_8859_1);
-      assertTrue(kernelCache.contains("dev/arrax/shaded/org/codehaus/janino/SimpleCompiler"), "the engine calls the relocated Janino");
+      assertTrue(kernelCache.contains("dev/arrax/shaded/org/codehaus/janino/UnitCompiler"), "the engine calls the relocated Janino");
       assertFalse(kernelCache.contains("Lorg/codehaus/janino/"), "no reference to the unrelocated Janino");
+      assertFalse(kernelCache.contains("Lorg/codehaus/commons/"), "no reference to the unrelocated commons-compiler (its ByteArrayClassLoader)");
     }
   }
 
