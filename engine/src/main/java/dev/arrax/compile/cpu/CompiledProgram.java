@@ -350,6 +350,7 @@ public final class CompiledProgram {
     }
 
     private void finishGroups() {
+      List<FusedGroup> live = new ArrayList<>();
       for (FusedGroup g : groups) {
         for (Eqn e : g.members) {
           Var out = e.outputs().get(0);
@@ -357,15 +358,32 @@ public final class CompiledProgram {
           for (Eqn c : consumers.getOrDefault(out, List.of())) usedOutside |= groupOf.get(c.outputs().get(0)) != g || !g.members.contains(c);
           if (usedOutside || g.reductions.contains(out)) g.outputs.add(out);
         }
-        if (g.outputs.isEmpty()) {
-          steps.set(g.stepIndex, new NoStep());
-          continue;
-        }
-        Kernel k = KernelCache.get(KernelSourceWriter.write(g));
+        if (g.outputs.isEmpty()) steps.set(g.stepIndex, new NoStep());
+        else live.add(g);
+      }
+      Kernel[] kernels = compileKernels(live);
+      for (int i = 0; i < live.size(); i++) {
+        FusedGroup g = live.get(i);
         int[] ins = g.inputs.stream().mapToInt(in -> slot.get(in.source())).toArray();
         int[] outs = g.outputs.stream().mapToInt(slot::get).toArray();
-        steps.set(g.stepIndex, new GroupStep(g, k, ins, outs));
+        steps.set(g.stepIndex, new GroupStep(g, kernels[i], ins, outs));
       }
+    }
+
+    /**
+     * The groups' kernels, compiled on the kernel threads side by side when there are several and more than one
+     * thread ({@link Parallel#threads}: one inside a Spark task): a new program's Janino compiles (10-200 ms each in a
+     * JVM that has compiled little yet) then take a share of its first call instead of their sum.
+     */
+    private static Kernel[] compileKernels(List<FusedGroup> live) {
+      String[] sources = new String[live.size()];
+      for (int i = 0; i < sources.length; i++) sources[i] = KernelSourceWriter.write(live.get(i));
+      Kernel[] kernels = new Kernel[sources.length];
+      int parts = Math.min(sources.length, Parallel.threads());
+      Parallel.forEach(parts, p -> {
+        for (int i = p; i < sources.length; i += parts) kernels[i] = KernelCache.get(sources[i]);
+      });
+      return kernels;
     }
 
     private void define(Var v, int at) {
