@@ -39,6 +39,7 @@ final class ReshapeStep implements RowStep {
   @Override public long rowWidth() { return 0; }
 
   @Override public void allocate(NDArray[] env, java.util.Set<Integer> local) {
+    if (local.contains(out)) return; // a view of the input's block buffer, made per part by RowBlockedSequence
     env[out] = new ConcreteArray(type, ((ConcreteArray) env[in]).buffer());
   }
 

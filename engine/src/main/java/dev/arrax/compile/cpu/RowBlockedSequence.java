@@ -54,8 +54,11 @@ final class RowBlockedSequence implements Step {
           if (!local.contains(slot)) continue;
           dev.arrax.core.ArrayType t = s.outputType(slot);
           int perRow = t.size() / rows;
-          partEnv[slot] = new dev.arrax.core.ConcreteArray(dev.arrax.core.ArrayType.of(t.dtype(), blockRows * perRow),
-              dev.arrax.core.Buffer.allocate(t.dtype(), blockRows * perRow));
+          dev.arrax.core.ArrayType blockType = dev.arrax.core.ArrayType.of(t.dtype(), blockRows * perRow);
+          // a reshape keeps the rows: its output is a view of its (local) input's block buffer
+          dev.arrax.core.Buffer buffer = s instanceof ReshapeStep r ? ((dev.arrax.core.ConcreteArray) partEnv[r.inputSlots()[0]]).buffer()
+              : dev.arrax.core.Buffer.allocate(t.dtype(), blockRows * perRow);
+          partEnv[slot] = new dev.arrax.core.ConcreteArray(blockType, buffer);
         }
       }
       int from = Summation.partStart(rows, p, parts), to = Summation.partStart(rows, p + 1, parts);
@@ -69,19 +72,32 @@ final class RowBlockedSequence implements Step {
   }
 
   /**
-   * Outputs of fused loops and row-mode matmuls in the run that nothing outside the run reads (and no
-   * reshape, which would alias them): intermediate rows that never need to exist all at once.
+   * Outputs of fused loops, row-mode matmuls and reshapes in the run that nothing outside the run reads: intermediate
+   * rows that never need to exist all at once. A reshape's output is a view of its input, so both are local or
+   * neither is. Before reshapes could be local, W3's `X w` and its backward rows ([1M] each, behind reshapes between
+   * the matmuls and the fused loop) were allocated whole on every call: 8 MB of new memory a call, which page faults
+   * made 35 ms calls of an 8 ms program in a fresh JVM until the first garbage collection.
    */
   private static java.util.Set<Integer> localSlots(List<RowStep> run, List<Step> all, java.util.Set<Integer> programOutputs) {
     java.util.Set<Integer> candidates = new java.util.HashSet<>();
     for (RowStep s : run) {
-      if (s instanceof ReshapeStep || (s instanceof MatmulStep m && !m.producesRows())) continue;
+      if (s instanceof MatmulStep m && !m.producesRows()) continue;
       for (int slot : s.outputSlots()) candidates.add(slot);
     }
     candidates.removeAll(programOutputs);
     for (Step s : all) {
-      boolean inRun = run.contains(s);
-      for (int slot : s.inputSlots()) if (!inRun || s instanceof ReshapeStep) candidates.remove(slot);
+      if (run.contains(s)) continue;
+      for (int slot : s.inputSlots()) candidates.remove(slot);
+    }
+    for (boolean changed = true; changed; ) {
+      changed = false;
+      for (RowStep s : run) {
+        if (!(s instanceof ReshapeStep r)) continue;
+        int in = r.inputSlots()[0], out = r.outputSlots()[0];
+        if (candidates.contains(in) != candidates.contains(out)) {
+          changed |= candidates.remove(in) | candidates.remove(out);
+        }
+      }
     }
     return candidates;
   }
