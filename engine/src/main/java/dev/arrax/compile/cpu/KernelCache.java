@@ -127,14 +127,15 @@ public final class KernelCache {
   public static long evictionCount() { return EVICTIONS.get(); }
 
   /**
-   * Janino's view of the classes kernels use (the Vector API, VectorMath, Kernel), one per thread and kept: a
+   * Janino's views of the classes kernels use (the Vector API, VectorMath, Kernel), kept between compiles: a
    * {@code SimpleCompiler} builds a new one per compile and reflects over {@code FloatVector}'s hundreds of methods
-   * again each time, which was ~40% of a warm compile (9.5 vs 5.5 ms a kernel). It sees only the engine's class
-   * loader, never a kernel class, so evicted kernels still unload. Per thread because Janino's class loaders are
-   * not made for concurrent use.
+   * again each time, which was ~40% of a warm compile (9.5 vs 5.5 ms a kernel). A compile takes one (Janino's class
+   * loaders are not made for concurrent use) and gives it back; there are as many as compiles ever ran at once, at most
+   * {@value #JANINO_VIEWS} kept. They see only the engine's class loader, never a kernel class, so evicted kernels
+   * still unload; and they live in this class, not in thread-locals, so no executor thread pins the engine's loader.
    */
-  private static final ThreadLocal<IClassLoader> JANINO_CLASSES =
-      ThreadLocal.withInitial(() -> new ClassLoaderIClassLoader(KernelCache.class.getClassLoader()));
+  private static final java.util.concurrent.ConcurrentLinkedQueue<IClassLoader> JANINO_CLASSES = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private static final int JANINO_VIEWS = 4;
 
   private static Kernel compile(String source) {
     String name = "ArraxKernel" + IDS.incrementAndGet();
@@ -143,7 +144,13 @@ public final class KernelCache {
     try {
       Java.AbstractCompilationUnit unit = new Parser(new Scanner(null, new java.io.StringReader(code))).parseAbstractCompilationUnit();
       java.util.List<ClassFile> files = new java.util.ArrayList<>();
-      new UnitCompiler(unit, JANINO_CLASSES.get()).compileUnit(false, false, false, files);
+      IClassLoader classes = JANINO_CLASSES.poll();
+      if (classes == null) classes = new ClassLoaderIClassLoader(KernelCache.class.getClassLoader());
+      try {
+        new UnitCompiler(unit, classes).compileUnit(false, false, false, files);
+      } finally {
+        if (JANINO_CLASSES.size() < JANINO_VIEWS) JANINO_CLASSES.offer(classes);
+      }
       Map<String, byte[]> bytes = new java.util.HashMap<>();
       for (ClassFile f : files) bytes.put(f.getThisClassName(), f.toByteArray());
       ClassLoader loader = new ByteArrayClassLoader(bytes, KernelCache.class.getClassLoader()); // one per kernel, so it can unload
