@@ -177,19 +177,16 @@ final class KernelSourceWriter {
       line(3, ft + " " + acc.getValue() + " = " + reductionInit(producer(acc.getKey()), false) + ";");
     }
     line(3, "int j = colFrom;");
-    if (vector) {
-      for (int i = 0; i < nIn; i++) {
-        if (!moves(i)) {
-          DType d = g.inputs.get(i).source().type().dtype();
-          line(3, "final " + (d == DType.BOOL ? "jdk.incubator.vector.VectorMask" : "jdk.incubator.vector.FloatVector") + " bc" + i + " = "
-              + (d == DType.BOOL ? "S.maskAll(in" + i + "[base" + i + "])" : "jdk.incubator.vector.FloatVector.broadcast(S, in" + i + "[base" + i + "])") + ";");
-        }
-      }
-    }
+    if (vector && g.hasReductions()) broadcasts(3); // without reductions, step declares them
+    String step = null;
     if (vector && !g.hasReductions()) {
       line(3, "for (final int vEnd = colTo - S.length(); j <= vEnd; j += S.length()) {");
-      body(true);
+      line(4, "step(" + stepArguments() + ");");
       line(3, "}");
+      int at = src.length();
+      body(true);
+      step = src.substring(at);
+      src.setLength(at);
     } else if (g.hasReductions()) {
       // Summation's order: 16 lanes (elements l, l+16, ...) summed within blocks of Summation.BLOCK elements,
       // block lanes added per super-block, super-block lanes to the running lanes, the fixed lane tree, then
@@ -274,11 +271,61 @@ final class KernelSourceWriter {
     }
     line(2, "}");
     line(1, "}");
-    line(0, "}");
     StringBuilder consts = new StringBuilder();
     for (Map.Entry<String, String> c : vectorConstants.entrySet()) consts.append("    final ").append(c.getValue()).append('\n');
-    src.insert(constantsAt, consts);
+    if (step == null) {
+      src.insert(constantsAt, consts);
+    } else {
+      // the vector loop's body, called once per vector of elements: see stepArguments
+      line(1, "private static void step(" + stepParameters() + ") {");
+      src.append(consts);
+      broadcasts(2);
+      src.append(step);
+      line(1, "}");
+    }
+    line(0, "}");
     return src.toString();
+  }
+
+  /** Declares {@code bc<i>}, the row's value of each input that does not move along the row, as a vector (or mask). */
+  private void broadcasts(int indent) {
+    for (int i = 0; i < g.inputs.size(); i++) {
+      if (moves(i)) continue;
+      DType d = g.inputs.get(i).source().type().dtype();
+      line(indent, "final " + (d == DType.BOOL ? "jdk.incubator.vector.VectorMask" : "jdk.incubator.vector.FloatVector") + " bc" + i + " = "
+          + (d == DType.BOOL ? "S.maskAll(in" + i + "[base" + i + "])" : "jdk.incubator.vector.FloatVector.broadcast(S, in" + i + "[base" + i + "])") + ";");
+    }
+  }
+
+  /**
+   * The arguments of the vector loop's {@code step} call: the arrays, each input's row base, each output's origin, the
+   * row, the element and the lane-call scratch; never a vector (a call C2 does not inline would box it). A new
+   * program's kernel class starts in the interpreter, and HotSpot compiles a method with C2 once it has been called or
+   * looped some thousands of times: {@code run} is called once per row block, {@code step} once per vector, so its
+   * Vector API code is compiled early in a new program's first call instead of running the API's Java fallbacks. C2
+   * inlines {@code step} into {@code run} where it is small enough, else calls it.
+   */
+  private String stepArguments() {
+    StringBuilder a = new StringBuilder();
+    for (int i = 0; i < g.inputs.size(); i++) a.append("in").append(i).append(", base").append(i).append(", ");
+    for (int k = 0; k < g.outputs.size(); k++) a.append("out").append(k).append(", oo").append(k).append(", ");
+    a.append("o, j");
+    if (laneCalls) a.append(", vt");
+    return a.toString();
+  }
+
+  /** The parameters matching {@link #stepArguments}. */
+  private String stepParameters() {
+    StringBuilder a = new StringBuilder();
+    for (int i = 0; i < g.inputs.size(); i++) {
+      a.append("final ").append(javaType(g.inputs.get(i).source().type().dtype())).append("[] in").append(i).append(", final int base").append(i).append(", ");
+    }
+    for (int k = 0; k < g.outputs.size(); k++) {
+      a.append("final ").append(javaType(g.outputs.get(k).type().dtype())).append("[] out").append(k).append(", final int oo").append(k).append(", ");
+    }
+    a.append("final int o, final int j");
+    if (laneCalls) a.append(", final float[] vt");
+    return a.toString();
   }
 
   /** One pass of the member equations: vector lanes at {@code j} or one scalar element. */
