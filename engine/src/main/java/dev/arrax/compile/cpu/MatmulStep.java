@@ -163,24 +163,21 @@ final class MatmulStep implements RowStep {
     for (int c0 = from; c0 < to; ) {
       int c1 = Math.min(to, (c0 / Summation.CHUNK_ROWS + 1) * Summation.CHUNK_ROWS);
       java.util.Arrays.fill(c, 0, size, 0f);
-      if ((n == 1 && vec && VectorMatmul.columnSumFits(m)) || (m == 1 && vec && VectorMatmul.columnSumFits(n))) {
-        // the same FMA chains as the axpy row by row below, held in registers over the chunk
-        if (n == 1) VectorMatmul.columnSum(a, aOrg, b, bOrg, m, c0, c1, c);
-        else VectorMatmul.columnSum(b, bOrg, a, aOrg, n, c0, c1, c);
-        int off = (c0 / segRows) * size;
-        for (int i = 0; i < size; i++) seg[off + i] += c[i];
-        c0 = c1;
-        continue;
-      }
-      for (int r = c0; r < c1; r++) {
-        int ao = (r - aOrg) * m, bo = (r - bOrg) * n;
-        if (n == 1) {
-          if (vec && m >= 16) VectorMatmul.axpy(b[bo], a, ao, c, 0, m);
-          else Summation.axpy(b[bo], a, ao, c, 0, m);
-        } else {
-          for (int i = 0; i < m; i++) {
-            if (vec && n >= 16) VectorMatmul.axpy(a[ao + i], b, bo, c, i * n, n);
-            else Summation.axpy(a[ao + i], b, bo, c, i * n, n);
+      if (n == 1 && vec && VectorMatmul.columnSumFits(m)) {
+        VectorMatmul.columnSum(a, aOrg, b, bOrg, m, c0, c1, c); // the axpy chains below, held in registers over the chunk
+      } else if (m == 1 && vec && VectorMatmul.columnSumFits(n)) {
+        VectorMatmul.columnSum(b, bOrg, a, aOrg, n, c0, c1, c);
+      } else {
+        for (int r = c0; r < c1; r++) {
+          int ao = (r - aOrg) * m, bo = (r - bOrg) * n;
+          if (n == 1) {
+            if (vec && m >= 16) VectorMatmul.axpy(b[bo], a, ao, c, 0, m);
+            else Summation.axpy(b[bo], a, ao, c, 0, m);
+          } else {
+            for (int i = 0; i < m; i++) {
+              if (vec && n >= 16) VectorMatmul.axpy(a[ao + i], b, bo, c, i * n, n);
+              else Summation.axpy(a[ao + i], b, bo, c, i * n, n);
+            }
           }
         }
       }
