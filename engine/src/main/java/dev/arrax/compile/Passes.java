@@ -34,14 +34,19 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>{@link DeadCodeElimination}: equations and constants nothing reads;</li>
  *   <li>{@link AlgebraicSimplifier}: exact identities such as {@code x*1 -> x}, {@code neg(neg x) -> x};</li>
+ *   <li>{@link SoftmaxRewrite}: {@code exp(log_softmax(x))} as {@code softmax(x)}, a division by the sum the
+ *       program already has instead of a second exponential;</li>
  *   <li>{@link ConstantFolding}: equations on constants evaluated once;</li>
  *   <li>{@link CommonSubexpressions}: equal equations merged.</li>
  * </ol>
  *
- * Every rewrite is exact: the optimized program returns the same bits as the original on every input
- * (no {@code x*0 -> 0}, no {@code x-x -> 0}, no reassociation). The result never has more equations
- * than the input; it may have new constants (folded values of at most 16 elements, or of the size of a
- * constant already there). Programs are immutable, so the input is never changed.
+ * Every rewrite but one is exact: the optimized program returns the same bits as the original on every
+ * input (no {@code x*0 -> 0}, no {@code x-x -> 0}, no reassociation). The exception,
+ * {@link SoftmaxRewrite}, computes softmax as {@code jax.nn.softmax} does, at least as accurately as the
+ * program's own form (its class comment has the bound). Only that rewrite adds an equation (a broadcast
+ * of the sum) where it removes an exponential; the others never do. The result may have new constants
+ * (folded values of at most 16 elements, or of the size of a constant already there). Programs are
+ * immutable, so the input is never changed.
  */
 public final class Passes {
   private static final Logger LOG = LoggerFactory.getLogger(Passes.class);
@@ -57,6 +62,7 @@ public final class Passes {
     for (int round = 0; round < MAX_ROUNDS; round++) {
       Program next = DeadCodeElimination.run(cur);
       next = AlgebraicSimplifier.run(next);
+      next = SoftmaxRewrite.run(next);
       next = ConstantFolding.run(next);
       next = CommonSubexpressions.run(next);
       next = DeadCodeElimination.run(next);
