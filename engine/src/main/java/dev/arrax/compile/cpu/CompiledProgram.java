@@ -29,7 +29,13 @@ import org.slf4j.LoggerFactory;
  * (logged once per primitive, never silently). Immutable and safe to run from many threads.
  */
 public final class CompiledProgram {
-  private static final Logger LOG = LoggerFactory.getLogger(CompiledProgram.class);
+  /**
+   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
+   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
+   */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(CompiledProgram.class);
+  }
   private static final Set<String> LOGGED_FALLBACKS = Collections.synchronizedSet(new java.util.HashSet<>());
   private static final java.util.concurrent.atomic.AtomicLong FALLBACKS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -329,8 +335,8 @@ public final class CompiledProgram {
         s = new InterpretedStep(e, ins, outs); // the identity on its operands: no copy, nothing to compile
       } else {
         FALLBACKS.incrementAndGet();
-        if (LOGGED_FALLBACKS.add(name + " " + e.outputs().get(0).type().dtype())) {
-          LOG.info("no compiled kernel for {} on {}: it runs on the reference evaluator", name, e.outputs().get(0).type());
+        if (!Warmup.onWarmupThread() && LOGGED_FALLBACKS.add(name + " " + e.outputs().get(0).type().dtype())) {
+          Log.LOG.info("no compiled kernel for {} on {}: it runs on the reference evaluator", name, e.outputs().get(0).type());
         }
         s = new InterpretedStep(e, ins, outs);
       }

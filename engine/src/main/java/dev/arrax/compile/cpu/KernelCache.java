@@ -28,7 +28,13 @@ import org.slf4j.LoggerFactory;
  * metaspace stays bounded.
  */
 public final class KernelCache {
-  private static final Logger LOG = LoggerFactory.getLogger(KernelCache.class);
+  /**
+   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
+   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
+   */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(KernelCache.class);
+  }
   static final int DEFAULT_MAX_ENTRIES = 1024;
   private static volatile int maxEntries = sizeProperty("arrax.kernelCache.size", DEFAULT_MAX_ENTRIES);
   private static final String CLASS_PLACEHOLDER = "__KERNEL__";
@@ -158,8 +164,8 @@ public final class KernelCache {
       long dt = System.nanoTime() - t0;
       COMPILES.incrementAndGet();
       COMPILE_NANOS.addAndGet(dt);
-      if (DEBUG) LOG.info("compiled {} in {} ms:\n{}", name, dt / 1_000_000, code);
-      else LOG.debug("compiled {} in {} ms", name, dt / 1_000_000);
+      // counts and times: compileCount() and compileMillis(); a log call here would initialize logging on a first call
+      if (DEBUG) Log.LOG.info("compiled {} in {} ms:\n{}", name, dt / 1_000_000, code);
       return k;
     } catch (Exception e) {
       throw new ArraxException("internal: generated kernel " + name + " does not compile: " + e.getMessage() + "\n" + numbered(code), e);

@@ -19,7 +19,13 @@ import org.slf4j.LoggerFactory;
  * {@code -Darrax.warmup=false}.
  */
 public final class Warmup {
-  private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+  /**
+   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
+   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
+   */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+  }
   private static final AtomicBoolean STARTED = new AtomicBoolean();
 
   private Warmup() {}
@@ -43,6 +49,11 @@ public final class Warmup {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /** Whether the caller is the warm-up's thread (whose programs' notes are not the user's). */
+  static boolean onWarmupThread() {
+    return Thread.currentThread() == warmupThread;
   }
 
   /** Marks the start of a compile or run; false (and nothing counted) on the warm-up's own thread. */
@@ -165,9 +176,9 @@ public final class Warmup {
         }
       });
       if (VectorSupport.AVAILABLE) Parallel.runSingleThreaded(Warmup::vectorLibrary);
-      LOG.debug("compiler warm-up took {} ms", (System.nanoTime() - t0) / 1_000_000);
+      if (KernelCache.DEBUG) Log.LOG.info("compiler warm-up took {} ms", (System.nanoTime() - t0) / 1_000_000);
     } catch (RuntimeException | Error e) {
-      LOG.debug("compiler warm-up stopped: {}", e.toString());
+      if (KernelCache.DEBUG) Log.LOG.info("compiler warm-up stopped: {}", e.toString());
     } finally {
       DONE.countDown();
     }

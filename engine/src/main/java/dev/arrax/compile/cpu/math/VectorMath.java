@@ -77,20 +77,25 @@ import org.slf4j.LoggerFactory;
 public final class VectorMath {
   private VectorMath() {}
 
-  private static final Logger LOG = LoggerFactory.getLogger(VectorMath.class);
+  /**
+   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
+   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
+   */
+  private static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger(VectorMath.class);
+  }
   private static final boolean VECTOR = detect();
 
   private static boolean detect() {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      LOG.info("jdk.incubator.vector is not in the boot layer: VectorMath runs its scalar twin "
+      Log.LOG.info("jdk.incubator.vector is not in the boot layer: VectorMath runs its scalar twin "
           + "ScalarMath (start the JVM with --add-modules jdk.incubator.vector for SIMD)");
       return false;
     }
     try {
-      LOG.debug("VectorMath uses the Vector API, {}", VectorKernels.SPECIES);
-      return true;
+      return VectorKernels.SPECIES != null; // loads the Vector API's classes: a LinkageError if they fail
     } catch (LinkageError e) {
-      LOG.warn("jdk.incubator.vector is present but failed to load; VectorMath runs ScalarMath", e);
+      Log.LOG.warn("jdk.incubator.vector is present but failed to load; VectorMath runs ScalarMath", e);
       return false;
     }
   }
