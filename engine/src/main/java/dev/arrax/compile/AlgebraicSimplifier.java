@@ -26,6 +26,7 @@ import java.util.List;
  *   x + 0, 0 + x (0 is -0.0 or an integer 0)  -> x
  *   neg(neg x)                   -> x
  *   transpose(transpose(x, p), q) -> one transpose by the composed permutation, or x when that is the identity
+ *   transpose that moves only axes of size 1 ([1,n] -> [n,1], say) -> reshape (same elements, same order)
  *   reshape(reshape(x)), reshape to x's shape          -> one reshape, or x
  *   broadcast_in_dim(broadcast_in_dim(x))              -> one broadcast_in_dim with composed dimensions
  *   broadcast_in_dim to x's own shape, convert_element_type to x's own dtype -> x
@@ -148,7 +149,22 @@ final class AlgebraicSimplifier {
       if (isIdentity(c)) return inner;
       return new Eqn(e.primitive(), new Transpose.P(c), List.of(inner), e.outputs());
     }
+    if (movesOnlyUnitAxes(q, x.type().shape())) {
+      // the elements keep their row-major order: a reshape (a view), not a copy, and no transpose kernel needed
+      return new Eqn(RESHAPE, new dev.arrax.primitives.Reshape.P(e.outputs().get(0).type().shape()), List.of(x), e.outputs());
+    }
     return null;
+  }
+
+  /** Whether the axes of size other than 1 keep their relative order under permutation {@code q} of {@code shape}. */
+  private static boolean movesOnlyUnitAxes(int[] q, int[] shape) {
+    int last = -1;
+    for (int axis : q) {
+      if (shape[axis] == 1) continue;
+      if (axis < last) return false;
+      last = axis;
+    }
+    return true;
   }
 
   private static Object broadcast(Eqn e, Passes.Rewriter rw) {

@@ -185,6 +185,28 @@ class PassesRewriteTest {
   }
 
   @Test
+  void transposeMovingOnlyUnitAxesIsAReshape() {
+    // [1,4] -> [4,1] (a gradient's row turned into a column), [2,1,3] -> [1,2,3], and a real transpose that stays
+    Program p = Program.parse("""
+        { lambda ; a:f32[1,4] b:f32[2,1,3] c:f32[2,3] . let
+            d:f32[4,1] = transpose[permutation=(1,0)] a
+            e:f32[4] = reshape[new_sizes=(4,)] d
+            f:f32[1,2,3] = transpose[permutation=(1,0,2)] b
+            g:f32[3,2] = transpose[permutation=(1,0)] c
+          in (e f g) }""");
+    Program q = optimize(p);
+    assertEquals(Map.of("reshape", 2, "transpose", 1), q.primitiveCounts(), q.toString());
+    assertTrue(q.toString().contains("reshape[new_sizes=(4,)] a"), "reshape of a reshape merges:\n" + q);
+    NDArray a = NDArray.fromFlat(new float[] {1.5f, -0f, Float.NaN, 7f}, 1, 4);
+    NDArray b = NDArray.fromFlat(new float[] {1, 2, 3, 4, 5, 6}, 2, 1, 3);
+    NDArray c = NDArray.fromFlat(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+    NDArray[] r = sameResults(p, q, a, b, c);
+    Exact.sameBits(NDArray.fromFlat(new float[] {1.5f, -0f, Float.NaN, 7f}, 4), r[0], "e = a's elements in order");
+    Exact.sameBits(NDArray.fromFlat(new float[] {1, 2, 3, 4, 5, 6}, 1, 2, 3), r[1], "f = b's elements in order");
+    Exact.sameBits(NDArray.fromFlat(new float[] {1, 4, 2, 5, 3, 6}, 3, 2), r[2], "g = c transposed");
+  }
+
+  @Test
   void transposeOfTransposeComposes() {
     Program p = Program.parse("""
         { lambda ; a:f64[2,3,4] . let
