@@ -51,23 +51,9 @@ final class SoftmaxRewrite {
     Atom s = sub.inputs().get(0);
     // the subtrahend: shape ops and one log over reduce_sum(exp(s))
     List<Eqn> chain = new ArrayList<>(); // from the subtrahend down, the log excluded
-    Eqn log = null, sum = null;
-    for (Atom cur = sub.inputs().get(1); ; ) {
-      Eqn d = rw.definitionOf(cur);
-      if (d == null) return false;
-      if (d.primitive() == Primitives.LOG && log == null) {
-        log = d;
-      } else if (d.primitive() == Primitives.REDUCE_SUM) {
-        sum = d;
-        break;
-      } else if (isShapeOp(d)) {
-        chain.add(d);
-      } else {
-        return false;
-      }
-      cur = d.inputs().get(0);
-    }
-    if (log == null) return false;
+    Eqn[] log = new Eqn[1];
+    Eqn sum = walkDown(sub.inputs().get(1), Primitives.REDUCE_SUM, chain, log, rw);
+    if (sum == null || log[0] == null) return false;
     Eqn e = rw.definitionOf(sum.inputs().get(0));
     if (e == null || e.primitive() != Primitives.EXP || e.inputs().get(0) != s) return false;
     int[] axes = Primitives.REDUCE_SUM.params(sum).axes();
@@ -77,21 +63,8 @@ final class SoftmaxRewrite {
     if (shift == null || shift.primitive() != Primitives.SUB) return false;
     Atom x = shift.inputs().get(0);
     List<Eqn> maxChain = new ArrayList<>();
-    Eqn max = null;
-    for (Atom cur = shift.inputs().get(1); ; ) {
-      Eqn d = rw.definitionOf(cur);
-      if (d == null) return false;
-      if (d.primitive() == Primitives.REDUCE_MAX) {
-        max = d;
-        break;
-      } else if (isShapeOp(d)) {
-        maxChain.add(d);
-      } else {
-        return false;
-      }
-      cur = d.inputs().get(0);
-    }
-    if (max.inputs().get(0) != x || !Arrays.equals(Primitives.REDUCE_MAX.params(max).axes(), axes)) return false;
+    Eqn max = walkDown(shift.inputs().get(1), Primitives.REDUCE_MAX, maxChain, null, rw);
+    if (max == null || max.inputs().get(0) != x || !Arrays.equals(Primitives.REDUCE_MAX.params(max).axes(), axes)) return false;
     if (!broadcastsBack(maxChain, max.outputs().get(0).type(), axes, x.type())) return false;
 
     // t brought back to the shape of s by the subtrahend's own shape ops, without the log
@@ -110,6 +83,22 @@ final class SoftmaxRewrite {
     }
     rw.emit(Passes.checked(new Eqn(Primitives.DIV, new Params.None(), List.of(e.outputs().get(0), t), exp.outputs())), true);
     return true;
+  }
+
+  /**
+   * From {@code top} down through shape ops (collected in {@code chain}, top first) and, when {@code log} is given,
+   * one log (put in {@code log[0]}): the equation of primitive {@code bottom} reached, or null on anything else.
+   */
+  private static Eqn walkDown(Atom top, dev.arrax.core.Primitive<?> bottom, List<Eqn> chain, Eqn[] log, Passes.Rewriter rw) {
+    for (Atom cur = top; ; ) {
+      Eqn d = rw.definitionOf(cur);
+      if (d == null) return null;
+      if (d.primitive() == bottom) return d;
+      if (log != null && log[0] == null && d.primitive() == Primitives.LOG) log[0] = d;
+      else if (isShapeOp(d)) chain.add(d);
+      else return null;
+      cur = d.inputs().get(0);
+    }
   }
 
   private static boolean isShapeOp(Eqn d) {

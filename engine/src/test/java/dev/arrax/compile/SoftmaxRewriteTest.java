@@ -162,6 +162,19 @@ class SoftmaxRewriteTest {
     assertEquals(1f, got[3 * 4 + 3] + got[3 * 4 + 1], 1e-6f);
   }
 
+  /** From the shift {@code f:f32[r,c]}: {@code exp(f - log(sum(exp f, axis 1), keepdims))}, output m. */
+  static String logSoftmaxThenExp(int r, int c) {
+    return """
+            g:f32[R,C] = exp f
+            h:f32[R] = reduce_sum[axes=(1,)] g
+            i:f32[R,1] = reshape[new_sizes=(R,1)] h
+            j:f32[R,1] = log i
+            k:f32[R,C] = broadcast_in_dim[shape=(R,C) broadcast_dimensions=(0,1)] j
+            l:f32[R,C] = sub f k
+            m:f32[R,C] = exp l
+          in (m) }""".replace("R", Integer.toString(r)).replace("C", Integer.toString(c));
+  }
+
   @Test
   void lookalikesAreLeftAlone() {
     // shift by a constant (exp(s) could overflow), max and sum over different axes, a sum of something else
@@ -170,42 +183,15 @@ class SoftmaxRewriteTest {
         { lambda ; a:f32[3,4] . let
             b:f32[3,4] = broadcast_in_dim[shape=(3,4) broadcast_dimensions=()] 1.0:f32[]
             f:f32[3,4] = sub a b
-            g:f32[3,4] = exp f
-            h:f32[3] = reduce_sum[axes=(1,)] g
-            i:f32[3,1] = reshape[new_sizes=(3,1)] h
-            j:f32[3,1] = log i
-            k:f32[3,4] = broadcast_in_dim[shape=(3,4) broadcast_dimensions=(0,1)] j
-            l:f32[3,4] = sub f k
-            m:f32[3,4] = exp l
-          in (m) }""",
+        """ + logSoftmaxThenExp(3, 4),
         """
         { lambda ; a:f32[4,4] . let
             b:f32[4] = reduce_max[axes=(0,)] a
             c:f32[1,4] = reshape[new_sizes=(1,4)] b
             e:f32[4,4] = broadcast_in_dim[shape=(4,4) broadcast_dimensions=(0,1)] c
             f:f32[4,4] = sub a e
-            g:f32[4,4] = exp f
-            h:f32[4] = reduce_sum[axes=(1,)] g
-            i:f32[4,1] = reshape[new_sizes=(4,1)] h
-            j:f32[4,1] = log i
-            k:f32[4,4] = broadcast_in_dim[shape=(4,4) broadcast_dimensions=(0,1)] j
-            l:f32[4,4] = sub f k
-            m:f32[4,4] = exp l
-          in (m) }""",
-        """
-        { lambda ; a:f32[4,4] . let
-            b:f32[4] = reduce_max[axes=(1,)] a
-            c:f32[1,4] = reshape[new_sizes=(1,4)] b
-            e:f32[4,4] = broadcast_in_dim[shape=(4,4) broadcast_dimensions=(0,1)] c
-            f:f32[4,4] = sub a e
-            g:f32[4,4] = exp f
-            h:f32[4] = reduce_sum[axes=(1,)] g
-            i:f32[4,1] = reshape[new_sizes=(4,1)] h
-            j:f32[4,1] = log i
-            k:f32[4,4] = broadcast_in_dim[shape=(4,4) broadcast_dimensions=(0,1)] j
-            l:f32[4,4] = sub f k
-            m:f32[4,4] = exp l
-          in (m) }""",
+        """ + logSoftmaxThenExp(4, 4),
+        null, // the max over the sum's axis but broadcast back along the other: below
         """
         { lambda ; a:f32[3,4] b:f32[3,4] . let
             c:f32[3] = reduce_max[axes=(1,)] a
@@ -218,6 +204,8 @@ class SoftmaxRewriteTest {
             l:f32[3,4] = sub f k
             m:f32[3,4] = exp l
           in (m) }"""};
+    // the max over the sum's axis, broadcast back along the other axis ([4] -> [1,4]): s is not <= 0
+    programs[2] = programs[1].replace("reduce_max[axes=(0,)]", "reduce_max[axes=(1,)]");
     Rand rng = new Rand(3L);
     for (String text : programs) {
       Program p = Program.parse(text);
