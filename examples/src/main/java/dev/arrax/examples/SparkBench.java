@@ -36,8 +36,9 @@ import org.apache.spark.sql.types.DataTypes;
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
  * --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -cp <examples runtime classpath> dev.arrax.examples.SparkBench
- * [--rows N] [--reps R] [--warmup W]} (defaults 1,000,000, 3 and 8). Each figure is the best of R
- * runs after W warm-up runs of the same case; the first run's time is printed beside it.
+ * [--rows N] [--reps R] [--warmup W]} (defaults 1,000,000, 3 and 8: at least W warm-up runs). Each figure is the best of R
+ * runs after at least W warm-up runs of the same case (more until the last three agree within 15%); the first run's time
+ * and the warm-up count are printed beside it.
  */
 public final class SparkBench {
   static final int D = 32;
@@ -155,16 +156,33 @@ public final class SparkBench {
    * and writer, the kernel) reaches HotSpot's compiled steady state only after several full runs (bench machine, 2
    * cores, 1M rows): the identity map took 0.20-0.25 s in its first ~10 runs and 0.13-0.16 s later, and W1's map
    * 0.45-0.85 s in its first 8 runs and 0.18-0.25 s from the 9th on, its Vector API code running the API's Java
-   * fallbacks until C2 has compiled the kernels. A first run's time is printed beside each figure.
+   * fallbacks until C2 has compiled the kernels. A first run's time is printed beside each figure. Eight runs were
+   * not always enough: W1's map took 0.66, 0.67, 0.52, 0.28, 0.23 s in runs 9-13 of one JVM and 0.18 s from the
+   * 14th, so after {@link #warmups} runs the warm-up goes on until its last three runs are within 15% of each other
+   * (at most 4x as many runs and 20 s more); the count is printed.
    */
   static int warmups = 8;
 
-  /** Runs {@link #warmups} times to warm up, then {@code reps} times; prints and returns the best rows/s. */
+  /** Warms up ({@link #warmups} runs, then until the last three agree), then runs {@code reps} times; prints and returns the best rows/s. */
   static double best(String name, int reps, long rows, Runnable body) {
     long w0 = System.nanoTime();
     body.run();
     double warm = (System.nanoTime() - w0) / 1e9;
-    for (int i = 1; i < warmups; i++) body.run();
+    List<Double> warmTimes = new ArrayList<>(List.of(warm));
+    long extendedFrom = 0;
+    while (true) {
+      int n = warmTimes.size();
+      if (n >= warmups) {
+        List<Double> last = warmTimes.subList(n - Math.min(3, n), n);
+        double lo = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double hi = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        if (extendedFrom == 0) extendedFrom = System.nanoTime();
+        if (hi <= 1.15 * lo || n >= 4 * warmups || System.nanoTime() - extendedFrom > 20_000_000_000L) break;
+      }
+      long t0 = System.nanoTime();
+      body.run();
+      warmTimes.add((System.nanoTime() - t0) / 1e9);
+    }
     List<Double> secs = new ArrayList<>();
     for (int i = 0; i < reps; i++) {
       long t0 = System.nanoTime();
@@ -172,8 +190,8 @@ public final class SparkBench {
       secs.add((System.nanoTime() - t0) / 1e9);
     }
     double best = secs.stream().mapToDouble(Double::doubleValue).min().orElse(warm);
-    System.out.printf("%-45s %,14.0f rows/s  (best %.3f s of %s; first run %.3f s)%n", name, rows / best, best,
-        secs.stream().map(s -> String.format("%.3f", s)).toList(), warm);
+    System.out.printf("%-45s %,14.0f rows/s  (best %.3f s of %s; first run %.3f s, %d warm-up runs)%n", name, rows / best, best,
+        secs.stream().map(s -> String.format("%.3f", s)).toList(), warm, warmTimes.size());
     return rows / best;
   }
 
