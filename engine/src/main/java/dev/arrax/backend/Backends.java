@@ -2,6 +2,7 @@ package dev.arrax.backend;
 
 import dev.arrax.ArraxException;
 import dev.arrax.compile.Passes;
+import dev.arrax.core.EngineLog;
 import dev.arrax.ir.Program;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,8 +13,6 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Finds backends ({@link java.util.ServiceLoader}) and places programs on them.
@@ -30,13 +29,6 @@ import org.slf4j.LoggerFactory;
  * The default backend of {@code Arrax.jit} is the system property {@code arrax.backend} (default {@code cpu}).
  */
 public final class Backends {
-  /**
-   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
-   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
-   */
-  private static final class Log {
-    static final Logger LOG = LoggerFactory.getLogger(Backends.class);
-  }
   /** The backend name {@code "cpu"}: the built-in compiled CPU backend, always available. */
   public static final String CPU = "cpu";
   /**
@@ -128,14 +120,14 @@ public final class Backends {
   public static Executable compile(ProgramPlan plan, String requested) {
     Placement placement = place(plan, requested);
     Backend chosen = byName(placement.backend());
-    if (!placement.note().isEmpty() && LOGGED.add(placement.note())) Log.LOG.info("arrax: {}", placement.note());
+    if (!placement.note().isEmpty() && LOGGED.add(placement.note())) EngineLog.of(Backends.class).info("arrax: {}", placement.note());
     if (chosen.name().equals(CPU)) return chosen.compile(placement);
     try {
       return chosen.compile(placement);
     } catch (RuntimeException e) {
       if (!requested.trim().equalsIgnoreCase(AUTO)) throw e;
       String why = "backend " + chosen.name() + " failed to compile the program (" + e + "); it runs on the cpu";
-      Log.LOG.info("arrax: {}", why);
+      EngineLog.of(Backends.class).info("arrax: {}", why);
       return byName(CPU).compile(cpuPlacement(plan, requested, why, List.of()));
     }
   }

@@ -3,6 +3,7 @@ package dev.arrax.compile;
 import dev.arrax.NDArray;
 import dev.arrax.core.ArrayType;
 import dev.arrax.core.ConcreteArray;
+import dev.arrax.core.EngineLog;
 import dev.arrax.core.Params;
 import dev.arrax.core.Primitive;
 import dev.arrax.core.Trace;
@@ -15,8 +16,6 @@ import dev.arrax.ir.Var;
 import dev.arrax.primitives.BinaryElementwise;
 import dev.arrax.primitives.UnaryElementwise;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Evaluates equations whose inputs are all known before run time, once, at optimization time.
@@ -43,13 +42,6 @@ import org.slf4j.LoggerFactory;
  * runs, exactly where it would have without optimization.
  */
 final class ConstantFolding {
-  /**
-   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
-   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
-   */
-  private static final class Log {
-    static final Logger LOG = LoggerFactory.getLogger(ConstantFolding.class);
-  }
 
   /** Largest folded result that may add a new constant to the program. */
   static final int MAX_NEW_ELEMENTS = 16;
@@ -140,7 +132,7 @@ final class ConstantFolding {
     try {
       out = ((Primitive) prim).bind(params, values);
     } catch (RuntimeException ex) {
-      Log.LOG.debug("constant folding: {} cannot be evaluated now ({}); it stays in the program and runs (and fails) there", prim.name(), ex.toString());
+      EngineLog.of(ConstantFolding.class).debug("constant folding: {} cannot be evaluated now ({}); it stays in the program and runs (and fails) there", prim.name(), ex.toString());
       return null;
     } finally {
       TraceStack.setDynamic(prev);

@@ -5,6 +5,7 @@ import dev.arrax.NDArray;
 import dev.arrax.core.ArrayType;
 import dev.arrax.core.Buffer;
 import dev.arrax.core.ConcreteArray;
+import dev.arrax.core.EngineLog;
 import dev.arrax.core.Params;
 import dev.arrax.core.Primitive;
 import dev.arrax.ir.Atom;
@@ -21,8 +22,6 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Optimizes a {@link Program} before it is lowered: the passes below run in turn until none of them
@@ -49,13 +48,6 @@ import org.slf4j.LoggerFactory;
  * immutable, so the input is never changed.
  */
 public final class Passes {
-  /**
-   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
-   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
-   */
-  private static final class Log {
-    static final Logger LOG = LoggerFactory.getLogger(Passes.class);
-  }
 
   /** Rounds before giving up on a fixed point; every rewrite removes or simplifies an equation, so this is only a guard. */
   static final int MAX_ROUNDS = 100;
@@ -75,7 +67,7 @@ public final class Passes {
       if (next == cur) return copy(cur);
       cur = next;
     }
-    Log.LOG.warn("optimize: no fixed point after {} rounds ({} equations); returning the last (correct) program", MAX_ROUNDS, cur.eqns().size());
+    EngineLog.of(Passes.class).warn("optimize: no fixed point after {} rounds ({} equations); returning the last (correct) program", MAX_ROUNDS, cur.eqns().size());
     return copy(cur);
   }
 

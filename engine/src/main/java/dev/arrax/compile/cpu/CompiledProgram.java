@@ -1,11 +1,12 @@
 package dev.arrax.compile.cpu;
 
 import dev.arrax.ArraxException;
-import dev.arrax.compile.Passes;
 import dev.arrax.DType;
 import dev.arrax.NDArray;
+import dev.arrax.compile.Passes;
 import dev.arrax.core.ArrayType;
 import dev.arrax.core.ConcreteArray;
+import dev.arrax.core.EngineLog;
 import dev.arrax.ir.Atom;
 import dev.arrax.ir.Eqn;
 import dev.arrax.ir.Literal;
@@ -19,8 +20,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Program} compiled for the CPU: optimized ({@link Passes}), then planned as a sequence of
@@ -29,13 +28,6 @@ import org.slf4j.LoggerFactory;
  * (logged once per primitive, never silently). Immutable and safe to run from many threads.
  */
 public final class CompiledProgram {
-  /**
-   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
-   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
-   */
-  private static final class Log {
-    static final Logger LOG = LoggerFactory.getLogger(CompiledProgram.class);
-  }
   private static final Set<String> LOGGED_FALLBACKS = Collections.synchronizedSet(new java.util.HashSet<>());
   private static final java.util.concurrent.atomic.AtomicLong FALLBACKS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -336,7 +328,7 @@ public final class CompiledProgram {
       } else {
         FALLBACKS.incrementAndGet();
         if (!Warmup.onWarmupThread() && LOGGED_FALLBACKS.add(name + " " + e.outputs().get(0).type().dtype())) {
-          Log.LOG.info("no compiled kernel for {} on {}: it runs on the reference evaluator", name, e.outputs().get(0).type());
+          EngineLog.of(CompiledProgram.class).info("no compiled kernel for {} on {}: it runs on the reference evaluator", name, e.outputs().get(0).type());
         }
         s = new InterpretedStep(e, ins, outs);
       }

@@ -1,6 +1,7 @@
 package dev.arrax.compile.cpu;
 
 import dev.arrax.ArraxException;
+import dev.arrax.core.EngineLog;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,8 +14,6 @@ import org.codehaus.janino.Parser;
 import org.codehaus.janino.Scanner;
 import org.codehaus.janino.UnitCompiler;
 import org.codehaus.janino.util.ClassFile;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Compiles generated kernel source with Janino (as Spark's whole-stage codegen does) and caches the
@@ -28,13 +27,6 @@ import org.slf4j.LoggerFactory;
  * metaspace stays bounded.
  */
 public final class KernelCache {
-  /**
-   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
-   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
-   */
-  private static final class Log {
-    static final Logger LOG = LoggerFactory.getLogger(KernelCache.class);
-  }
   static final int DEFAULT_MAX_ENTRIES = 1024;
   private static volatile int maxEntries = sizeProperty("arrax.kernelCache.size", DEFAULT_MAX_ENTRIES);
   private static final String CLASS_PLACEHOLDER = "__KERNEL__";
@@ -165,7 +157,7 @@ public final class KernelCache {
       COMPILES.incrementAndGet();
       COMPILE_NANOS.addAndGet(dt);
       // counts and times: compileCount() and compileMillis(); a log call here would initialize logging on a first call
-      if (DEBUG) Log.LOG.info("compiled {} in {} ms:\n{}", name, dt / 1_000_000, code);
+      if (DEBUG) EngineLog.of(KernelCache.class).info("compiled {} in {} ms:\n{}", name, dt / 1_000_000, code);
       return k;
     } catch (Exception e) {
       throw new ArraxException("internal: generated kernel " + name + " does not compile: " + e.getMessage() + "\n" + numbered(code), e);

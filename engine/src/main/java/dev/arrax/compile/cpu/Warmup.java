@@ -5,9 +5,8 @@ import dev.arrax.DType;
 import dev.arrax.Fn;
 import dev.arrax.NDArray;
 import dev.arrax.Np;
+import dev.arrax.core.EngineLog;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Warms the compiler up in the background: a JVM's first Janino compile costs ~0.5 s (loading and
@@ -19,13 +18,6 @@ import org.slf4j.LoggerFactory;
  * {@code -Darrax.warmup=false}.
  */
 public final class Warmup {
-  /**
-   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
-   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
-   */
-  private static final class Log {
-    static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
-  }
   private static final AtomicBoolean STARTED = new AtomicBoolean();
 
   private Warmup() {}
@@ -58,7 +50,7 @@ public final class Warmup {
 
   /** Marks the start of a compile or run; false (and nothing counted) on the warm-up's own thread. */
   static boolean enterWork() {
-    if (Thread.currentThread() == warmupThread) return false;
+    if (onWarmupThread()) return false;
     WORK.incrementAndGet();
     return true;
   }
@@ -176,9 +168,9 @@ public final class Warmup {
         }
       });
       if (VectorSupport.AVAILABLE) Parallel.runSingleThreaded(Warmup::vectorLibrary);
-      if (KernelCache.DEBUG) Log.LOG.info("compiler warm-up took {} ms", (System.nanoTime() - t0) / 1_000_000);
+      if (KernelCache.DEBUG) EngineLog.of(Warmup.class).info("compiler warm-up took {} ms", (System.nanoTime() - t0) / 1_000_000);
     } catch (RuntimeException | Error e) {
-      if (KernelCache.DEBUG) Log.LOG.info("compiler warm-up stopped: {}", e.toString());
+      if (KernelCache.DEBUG) EngineLog.of(Warmup.class).info("compiler warm-up stopped: {}", e.toString());
     } finally {
       DONE.countDown();
     }

@@ -1,8 +1,7 @@
 package dev.arrax.compile.cpu.math;
 
+import dev.arrax.core.EngineLog;
 import jdk.incubator.vector.FloatVector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Fast float32 transcendental functions for generated CPU kernels, vectorized with the JDK Vector
@@ -77,25 +76,18 @@ import org.slf4j.LoggerFactory;
 public final class VectorMath {
   private VectorMath() {}
 
-  /**
-   * The logger, created at the first message: creating it initializes the logging backend, which took 0.7 s
-   * of a fresh JVM's first call with log4j2 on the classpath (its configuration loads ~700 classes).
-   */
-  private static final class Log {
-    static final Logger LOG = LoggerFactory.getLogger(VectorMath.class);
-  }
   private static final boolean VECTOR = detect();
 
   private static boolean detect() {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      Log.LOG.info("jdk.incubator.vector is not in the boot layer: VectorMath runs its scalar twin "
+      EngineLog.of(VectorMath.class).info("jdk.incubator.vector is not in the boot layer: VectorMath runs its scalar twin "
           + "ScalarMath (start the JVM with --add-modules jdk.incubator.vector for SIMD)");
       return false;
     }
     try {
       return VectorKernels.SPECIES != null; // loads the Vector API's classes: a LinkageError if they fail
     } catch (LinkageError e) {
-      Log.LOG.warn("jdk.incubator.vector is present but failed to load; VectorMath runs ScalarMath", e);
+      EngineLog.of(VectorMath.class).warn("jdk.incubator.vector is present but failed to load; VectorMath runs ScalarMath", e);
       return false;
     }
   }
