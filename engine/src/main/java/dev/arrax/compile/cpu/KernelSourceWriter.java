@@ -181,7 +181,7 @@ final class KernelSourceWriter {
     String step = null;
     if (vector && !g.hasReductions()) {
       line(3, "for (final int vEnd = colTo - S.length(); j <= vEnd; j += S.length()) {");
-      line(4, "step(" + stepArguments() + ");");
+      line(4, "step(" + stepSignature(false) + ");");
       line(3, "}");
       int at = src.length();
       body(true);
@@ -276,8 +276,8 @@ final class KernelSourceWriter {
     if (step == null) {
       src.insert(constantsAt, consts);
     } else {
-      // the vector loop's body, called once per vector of elements: see stepArguments
-      line(1, "private static void step(" + stepParameters() + ") {");
+      // the vector loop's body, called once per vector of elements: see stepSignature
+      line(1, "private static void step(" + stepSignature(true) + ") {");
       src.append(consts);
       broadcasts(2);
       src.append(step);
@@ -298,34 +298,33 @@ final class KernelSourceWriter {
   }
 
   /**
-   * The arguments of the vector loop's {@code step} call: the arrays, each input's row base, each output's origin, the
-   * row, the element and the lane-call scratch; never a vector (a call C2 does not inline would box it). A new
-   * program's kernel class starts in the interpreter, and HotSpot compiles a method with C2 once it has been called or
-   * looped some thousands of times: {@code run} is called once per row block, {@code step} once per vector, so its
-   * Vector API code is compiled early in a new program's first call instead of running the API's Java fallbacks. C2
-   * inlines {@code step} into {@code run} where it is small enough, else calls it.
+   * The vector loop's {@code step} call's arguments ({@code declare} false) or its parameters (true): the arrays, each
+   * input's row base, each output's origin, the row, the element and the lane-call scratch; never a vector (a call C2
+   * does not inline would box it). A new program's kernel class starts in the interpreter, and HotSpot compiles a method
+   * with C2 once it has been called or looped some thousands of times: {@code run} is called once per row block,
+   * {@code step} once per vector, so its Vector API code is compiled early in a new program's first call instead of
+   * running the API's Java fallbacks. C2 inlines {@code step} into {@code run} where it is small enough, else calls it.
    */
-  private String stepArguments() {
+  private String stepSignature(boolean declare) {
     StringBuilder a = new StringBuilder();
-    for (int i = 0; i < g.inputs.size(); i++) a.append("in").append(i).append(", base").append(i).append(", ");
-    for (int k = 0; k < g.outputs.size(); k++) a.append("out").append(k).append(", oo").append(k).append(", ");
-    a.append("o, j");
-    if (laneCalls) a.append(", vt");
+    for (int i = 0; i < g.inputs.size(); i++) {
+      param(a, declare, javaType(g.inputs.get(i).source().type().dtype()) + "[]", "in" + i);
+      param(a, declare, "int", "base" + i);
+    }
+    for (int k = 0; k < g.outputs.size(); k++) {
+      param(a, declare, javaType(g.outputs.get(k).type().dtype()) + "[]", "out" + k);
+      param(a, declare, "int", "oo" + k);
+    }
+    param(a, declare, "int", "o");
+    param(a, declare, "int", "j");
+    if (laneCalls) param(a, declare, "float[]", "vt");
     return a.toString();
   }
 
-  /** The parameters matching {@link #stepArguments}. */
-  private String stepParameters() {
-    StringBuilder a = new StringBuilder();
-    for (int i = 0; i < g.inputs.size(); i++) {
-      a.append("final ").append(javaType(g.inputs.get(i).source().type().dtype())).append("[] in").append(i).append(", final int base").append(i).append(", ");
-    }
-    for (int k = 0; k < g.outputs.size(); k++) {
-      a.append("final ").append(javaType(g.outputs.get(k).type().dtype())).append("[] out").append(k).append(", final int oo").append(k).append(", ");
-    }
-    a.append("final int o, final int j");
-    if (laneCalls) a.append(", final float[] vt");
-    return a.toString();
+  private static void param(StringBuilder a, boolean declare, String type, String name) {
+    if (a.length() > 0) a.append(", ");
+    if (declare) a.append("final ").append(type).append(' ');
+    a.append(name);
   }
 
   /** One pass of the member equations: vector lanes at {@code j} or one scalar element. */
