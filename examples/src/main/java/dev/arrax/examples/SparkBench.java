@@ -165,34 +165,30 @@ public final class SparkBench {
 
   /** Warms up ({@link #warmups} runs, then until the last three agree), then runs {@code reps} times; prints and returns the best rows/s. */
   static double best(String name, int reps, long rows, Runnable body) {
-    long w0 = System.nanoTime();
-    body.run();
-    double warm = (System.nanoTime() - w0) / 1e9;
-    List<Double> warmTimes = new ArrayList<>(List.of(warm));
-    long extendedFrom = 0;
-    while (true) {
-      int n = warmTimes.size();
-      if (n >= warmups) {
-        List<Double> last = warmTimes.subList(n - Math.min(3, n), n);
-        double lo = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-        double hi = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        if (extendedFrom == 0) extendedFrom = System.nanoTime();
-        if (hi <= 1.15 * lo || n >= 4 * warmups || System.nanoTime() - extendedFrom > 20_000_000_000L) break;
-      }
-      long t0 = System.nanoTime();
-      body.run();
-      warmTimes.add((System.nanoTime() - t0) / 1e9);
-    }
+    List<Double> warm = new ArrayList<>();
+    for (int i = 0; i < Math.max(1, warmups); i++) warm.add(seconds(body));
+    long extendedFrom = System.nanoTime();
+    while (!settled(warm) && warm.size() < 4 * warmups && System.nanoTime() - extendedFrom < 20_000_000_000L) warm.add(seconds(body));
     List<Double> secs = new ArrayList<>();
-    for (int i = 0; i < reps; i++) {
-      long t0 = System.nanoTime();
-      body.run();
-      secs.add((System.nanoTime() - t0) / 1e9);
-    }
-    double best = secs.stream().mapToDouble(Double::doubleValue).min().orElse(warm);
+    for (int i = 0; i < reps; i++) secs.add(seconds(body));
+    double best = secs.stream().mapToDouble(Double::doubleValue).min().orElse(warm.get(0));
     System.out.printf("%-45s %,14.0f rows/s  (best %.3f s of %s; first run %.3f s, %d warm-up runs)%n", name, rows / best, best,
-        secs.stream().map(s -> String.format("%.3f", s)).toList(), warm, warmTimes.size());
+        secs.stream().map(s -> String.format("%.3f", s)).toList(), warm.get(0), warm.size());
     return rows / best;
+  }
+
+  /** Whether the last three runs (or all, if fewer) are within 15% of each other. */
+  private static boolean settled(List<Double> runs) {
+    List<Double> last = runs.subList(Math.max(0, runs.size() - 3), runs.size());
+    double lo = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+    double hi = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    return hi <= 1.15 * lo;
+  }
+
+  private static double seconds(Runnable body) {
+    long t0 = System.nanoTime();
+    body.run();
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** W1 for one row with scalar loops: W1 ((1 - tanh(x W1 + b1)^2) * w2). */
