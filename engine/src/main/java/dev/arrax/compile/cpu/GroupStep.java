@@ -199,6 +199,18 @@ final class GroupStep implements RowStep {
     else kernel.run(buffers, origins, 0, 1, from, to);
   }
 
+  FusedGroup group() { return group; }
+
+  /** Input slots then output slots, in the order of the kernel's buffers. */
+  int[] bufferSlots() {
+    int[] all = java.util.Arrays.copyOf(inputSlots, inputSlots.length + outputSlots.length);
+    System.arraycopy(outputSlots, 0, all, inputSlots.length, outputSlots.length);
+    return all;
+  }
+
+  /** Elements per row of each kernel buffer (inputs then outputs). */
+  long perRow(int buffer) { return perRow[buffer]; }
+
   @Override public String describe() {
     return "fused[" + group.members.stream().map(Eqn::primitive).map(Object::toString).collect(Collectors.joining(","))
         + "] " + group.floatType.shortName() + java.util.Arrays.toString(group.shape);

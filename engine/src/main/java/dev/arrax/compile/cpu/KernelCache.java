@@ -74,9 +74,22 @@ public final class KernelCache {
     return slot.get(source);
   }
 
+  /** The kernel compiled from {@code source} if the cache holds it (compiled), else null; never compiles. */
+  static Kernel peek(String source) {
+    Slot slot;
+    synchronized (CACHE) {
+      slot = CACHE.get(source);
+    }
+    return slot == null ? null : slot.compiled();
+  }
+
   /** One cached kernel, compiled by the first thread that asks while others wait for it (not for the whole cache). */
   private static final class Slot {
     private Kernel kernel;
+
+    synchronized Kernel compiled() {
+      return kernel;
+    }
 
     synchronized Kernel get(String source) {
       if (kernel == null) {

@@ -277,7 +277,7 @@ final class KernelSourceWriter {
       src.insert(constantsAt, consts);
     } else {
       // the vector loop's body, called once per vector of elements: see stepSignature
-      line(1, "private static void step(" + stepSignature(true) + ") {");
+      line(1, "static void step(" + stepSignature(true) + ") {");
       src.append(consts);
       broadcasts(2);
       src.append(step);
@@ -285,6 +285,29 @@ final class KernelSourceWriter {
     }
     line(0, "}");
     return src.toString();
+  }
+
+  /**
+   * Whether a {@link TiledChain} can call this group's vector {@code step} directly: a 2-d group of whole vectors per row
+   * without reductions, written with the Vector API (then its kernel has a {@code step} and no column tail).
+   */
+  static boolean hasStep(FusedGroup g) {
+    return g.shape.length == 2 && vectorizable(g) && !g.hasReductions() && g.inner() % VectorMatmul.lanes() == 0;
+  }
+
+  /** Whether the group's step takes the lane-call scratch {@code vt} (a float[lanes]) after {@code j}. */
+  static boolean stepTakesScratch(FusedGroup g) {
+    return new KernelSourceWriter(g).laneCalls;
+  }
+
+  /**
+   * For a 2-d group: the element offset of row {@code o}'s first element in input {@code i}'s array (its {@code base}
+   * before the buffer origin is subtracted), as a Java expression in {@code o}.
+   */
+  static String rowBase(FusedGroup g, int i) {
+    long[] s = groupStrides(g.inputs.get(i), 2);
+    if (isContiguous(s, g.shape)) return "o * " + g.inner();
+    return s[0] != 0 ? "o * " + s[0] : "0";
   }
 
   /** Declares {@code bc<i>}, the row's value of each input that does not move along the row, as a vector (or mask). */

@@ -241,6 +241,26 @@ final class MatmulStep implements RowStep {
   /** Whether the output has the rows of the run (rows mode), rather than being a sum over them. */
   boolean producesRows() { return rowsMode(); }
 
+  /**
+   * Whether a {@link TiledChain} can run this product in its 4-row tiles: rows mode in float32 with the Vector API, and
+   * whole vectors per output row (its tiles have no scalar column tail).
+   */
+  boolean tileable() {
+    int l = VectorMatmul.lanes();
+    return VectorSupport.AVAILABLE && rowsMode() && outType.dtype() == DType.FLOAT32 && l >= 8 && n % l == 0 && k >= 1;
+  }
+
+  int lhsSlot() { return lhsSlot; }
+
+  int outSlot() { return outSlot; }
+
+  /** The slot holding the right operand laid out {@code [k, n]} (set by {@link #allocate} in rows mode). */
+  int rhsLayoutSlot() { return scratchSlot; }
+
+  int k() { return k; }
+
+  int n() { return n; }
+
   @Override public int rows() {
     if (rowsMode()) return m;
     if (contractionMode()) return k;

@@ -22,7 +22,7 @@ final class RowBlockedSequence implements Step {
   private final java.util.Set<Integer> local;
 
   RowBlockedSequence(List<RowStep> steps, int rows, java.util.Set<Integer> local) {
-    this.steps = List.copyOf(steps);
+    this.steps = List.copyOf(TiledChain.form(steps, rows, local));
     this.rows = rows;
     this.local = java.util.Set.copyOf(local);
     long width = 1;
@@ -35,6 +35,16 @@ final class RowBlockedSequence implements Step {
     for (RowStep s : steps) sumsOverRows |= s instanceof MatmulStep m && m.sumsOverRows();
     // With a sum over rows, whole chunks of it per block (Summation), so block edges never split one.
     this.blockRows = sumsOverRows ? (b + Summation.CHUNK_ROWS - 1) / Summation.CHUNK_ROWS * Summation.CHUNK_ROWS : b;
+  }
+
+  /** The steps with each tiled chain's members in its place: the steps that own block buffers. */
+  private List<RowStep> flat() {
+    List<RowStep> out = new java.util.ArrayList<>();
+    for (RowStep s : steps) {
+      if (s instanceof TiledChain c) out.addAll(c.members());
+      else out.add(s);
+    }
+    return out;
   }
 
   /** Rows per block for sequences built while this is positive (rounded up to whole chunks with a sum over rows); tests only. */
@@ -51,7 +61,7 @@ final class RowBlockedSequence implements Step {
     Parallel.forEach(parts, p -> {
       NDArray[] partEnv = env.clone();
       int[] origin = new int[env.length];
-      for (RowStep s : steps) {
+      for (RowStep s : flat()) {
         for (int slot : s.outputSlots()) {
           if (!local.contains(slot)) continue;
           dev.arrax.core.ArrayType t = s.outputType(slot);
