@@ -19,9 +19,9 @@ import java.util.stream.Collectors;
  *
  * <p>One generated class per chain: its products are register tiles with the shapes written in (4 rows by 4, 2 or 1
  * vectors, the loop over {@code k} of known length), its fused loops the groups' own kernels as nested classes, called
- * directly. Measured on W1's per-row MLP gradient (single thread, 1M rows): the chain ran as fast as the hand loop
- * (63-65 ms each), where the same work as three passes over 144-row blocks took 84-105 ms; and the passes' speed swung
- * with what else HotSpot had compiled, the tiles' did not.
+ * directly. Measured on W1's per-row MLP gradient (1M rows, one thread): 76-80 ms against 93 ms for the same steps
+ * over 144-row blocks (the hand loop: 64 ms); in a probe, the same structure written by hand ran as fast as the hand
+ * loop (62-65 ms), and separate passes over blocks swung between 84 and 105 ms with what else HotSpot had compiled.
  *
  * <p>Same bits as the separate steps: every product element is the FMA chain over {@code k} from zero that
  * {@link VectorMatmul} computes, and the fused loops are the same code. Rows of a block past its last whole tile (a block
@@ -65,6 +65,7 @@ final class TiledChain implements RowStep {
   private volatile boolean compiled;
   private final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger fastTrials = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger slowTrials = new java.util.concurrent.atomic.AtomicInteger();
   /** {@link System#nanoTime} before which no trial starts. */
   private volatile long nextTrial;
   static final int FAST_TRIALS = 64;
@@ -177,13 +178,14 @@ final class TiledChain implements RowStep {
   }
 
   @Override public void runRows(NDArray[] env, int part, int from, int to, int[] rowOrigin) {
-    Kernel k = kernel;
-    if (compiled) {
+    if (compiled) { // written after kernel
+      Kernel k = kernel;
       int whole = from + (to - from) / TILE * TILE;
       if (whole > from) runTiles(k, env, from, whole, rowOrigin);
       if (whole < to) steps(env, part, whole, to, rowOrigin);
       return;
     }
+    Kernel k = kernel;
     long t0;
     if (k == null || to - from < 2 * TILE || (t0 = System.nanoTime()) < nextTrial) {
       steps(env, part, from, to, rowOrigin);
@@ -198,10 +200,13 @@ final class TiledChain implements RowStep {
       if (fastTrials.incrementAndGet() >= FAST_TRIALS) {
         TRIED.put(k, Boolean.TRUE);
         compiled = true;
+        if (KernelCache.DEBUG) dev.arrax.core.EngineLog.of(TiledChain.class).info("chain passed its trial after {} slow tiles: {}", slowTrials.get(), describe());
       }
     } else {
+      slowTrials.incrementAndGet();
       fastTrials.set(0);
       nextTrial = t1 + 3 * (t1 - t0);
+      if (KernelCache.DEBUG && slowTrials.get() % 100 == 0) dev.arrax.core.EngineLog.of(TiledChain.class).info("slow trial {}: tile {} ns, steps {} ns for {} rows", slowTrials.get(), t1 - t0, t2 - t1, to - from - TILE);
     }
   }
 
@@ -209,17 +214,17 @@ final class TiledChain implements RowStep {
     for (RowStep s : members) s.runRows(env, part, from, to, rowOrigin);
   }
 
-  /** Rows [from, to) (whole tiles) through the chain's code, values in scratch getting a tile's worth of buffer. */
+  /**
+   * Rows [from, to) (whole tiles) through the chain's code. A value in scratch uses the first tile's rows of its block
+   * buffer (every value in scratch is a block-local slot of the sequence), so a tile allocates nothing: the rows of a
+   * block that the separate steps run (a tail, or the rest of a trial's block) come after the tiles, at later rows.
+   */
   private void runTiles(Kernel k, NDArray[] env, int from, int to, int[] rowOrigin) {
     Object[] buffers = new Object[valueSlot.length];
     int[] origins = new int[valueSlot.length];
     for (int v = 0; v < valueSlot.length; v++) {
-      if (scratch[v]) {
-        buffers[v] = dev.arrax.core.Buffer.allocate(dtype[v], TILE * perRow[v]).array();
-      } else {
-        buffers[v] = ((ConcreteArray) env[valueSlot[v]]).buffer().array();
-        origins[v] = rowOrigin[valueSlot[v]] * perRow[v];
-      }
+      buffers[v] = ((ConcreteArray) env[valueSlot[v]]).buffer().array();
+      if (!scratch[v]) origins[v] = rowOrigin[valueSlot[v]] * perRow[v];
     }
     k.run(buffers, origins, from, to, 0, 0);
   }
@@ -246,8 +251,8 @@ final class TiledChain implements RowStep {
     for (RowStep s : members) s.begin(env, parts);
     if (!compiled && kernel == null && runs.incrementAndGet() >= 2) {
       Kernel k = KernelCache.get(source); // the program's second run: compile the source, start the trial
-      if (TRIED.containsKey(k)) compiled = true; // the same code passed its trial for an earlier program (a fresh jit of it)
       kernel = k;
+      if (TRIED.containsKey(k)) compiled = true; // the same code passed its trial for an earlier program (a fresh jit of it)
     }
   }
 
