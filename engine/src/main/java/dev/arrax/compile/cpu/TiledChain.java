@@ -60,7 +60,8 @@ final class TiledChain implements RowStep {
    * 0.4-0.7 s more with the chain compiled in the planner and running whole blocks). So a new chain's first run is its
    * steps; its second compiles the source and starts a trial: one tile per block, timed against the steps that run the
    * rest of the block, trials spaced so that slow ones take at most a quarter of the time, until {@link #FAST_TRIALS}
-   * trials in a row run a row no slower than the steps do (HotSpot's C2 has compiled every method of it).
+   * trials in a row run a row no slower than the steps do (HotSpot's C2 has compiled every method of it); after
+   * {@link #GIVE_UP_TRIALS} slow trials it gives up and the steps keep its rows.
    */
   private volatile boolean compiled;
   private final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
@@ -69,6 +70,9 @@ final class TiledChain implements RowStep {
   /** {@link System#nanoTime} before which no trial starts. */
   private volatile long nextTrial;
   static final int FAST_TRIALS = 64;
+  /** Slow trials after which a chain gives up and leaves its rows to the steps for good (a bound on the trials' cost). */
+  static final int GIVE_UP_TRIALS = 50_000;
+  private volatile boolean givenUp;
 
   private TiledChain(List<RowStep> members, int rows, int[] valueSlot, boolean[] scratch, int[] perRow, dev.arrax.DType[] dtype, String source) {
     this.members = List.copyOf(members);
@@ -202,8 +206,10 @@ final class TiledChain implements RowStep {
         compiled = true;
         if (KernelCache.DEBUG) dev.arrax.core.EngineLog.of(TiledChain.class).info("chain passed its trial after {} slow tiles: {}", slowTrials.get(), describe());
       }
+    } else if (slowTrials.incrementAndGet() >= GIVE_UP_TRIALS) {
+      givenUp = true; // never as fast as the steps: they keep the rows
+      kernel = null;
     } else {
-      slowTrials.incrementAndGet();
       fastTrials.set(0);
       nextTrial = t1 + 3 * (t1 - t0);
       if (KernelCache.DEBUG && slowTrials.get() % 100 == 0) dev.arrax.core.EngineLog.of(TiledChain.class).info("slow trial {}: tile {} ns, steps {} ns for {} rows", slowTrials.get(), t1 - t0, t2 - t1, to - from - TILE);
@@ -249,7 +255,7 @@ final class TiledChain implements RowStep {
 
   @Override public void begin(NDArray[] env, int parts) {
     for (RowStep s : members) s.begin(env, parts);
-    if (!compiled && kernel == null && runs.incrementAndGet() >= 2) {
+    if (!compiled && !givenUp && kernel == null && runs.incrementAndGet() >= 2) {
       Kernel k = KernelCache.get(source); // the program's second run: compile the source, start the trial
       kernel = k;
       if (TRIED.containsKey(k)) compiled = true; // the same code passed its trial for an earlier program (a fresh jit of it)
@@ -273,7 +279,8 @@ final class TiledChain implements RowStep {
   }
 
   @Override public String describe() {
-    return "tiles of " + TILE + " rows" + (compiled ? "" : kernel == null ? " (from the second run)" : " (on trial)") + " {" + members.stream().map(Step::describe).collect(Collectors.joining("; ")) + "}";
+    String state = compiled ? "" : givenUp ? " (gave up: the steps run its rows)" : kernel == null ? " (from the second run)" : " (on trial)";
+    return "tiles of " + TILE + " rows" + state + " {" + members.stream().map(Step::describe).collect(Collectors.joining("; ")) + "}";
   }
 
   /**
