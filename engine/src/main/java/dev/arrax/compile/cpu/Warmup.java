@@ -69,17 +69,31 @@ public final class Warmup {
 
   /** Marks the end of what {@link #enterWork} counted. */
   static void exitWork() {
+    lastWorkEnd = System.nanoTime();
     WORK.decrementAndGet();
   }
 
+
   /**
-   * Waits while a program compiles or runs elsewhere: on a machine of few cores the warm-up would
+   * How long the warm-up waits after work ends before it goes on: programs and Spark tasks come in runs (a job's tasks,
+   * a benchmark's calls, a user's loop), and gaps between them are short.
+   */
+  private static final long IDLE_NANOS = 300_000_000L;
+
+  /** When work last ended ({@link System#nanoTime}). */
+  private static volatile long lastWorkEnd = System.nanoTime() - IDLE_NANOS;
+
+  /**
+   * Waits while a program compiles or runs elsewhere, and until 0.3 s after the last one ended (checked before every
+   * iteration of the warm-up's loops). Without the pause after work, the warm-up ran in the gaps between a Spark app's
+   * jobs and tasks (the driver planning the next job) and spilled into them: an identity map over 1M cached rows ran
+   * 0.20-0.30 s a job for ~25 jobs, against 0.11-0.16 s with the warm-up off. On a machine of few cores the warm-up would
    * otherwise take a core from the very first call it is meant to help (measured on 2 cores at load ~4.7:
    * W1's first call 4.9-8.0 s with the warm-up running beside it against 3.7-4.5 s without).
    */
   private static void yieldToWork() {
     try {
-      while (WORK.get() > 0) Thread.sleep(5);
+      while (WORK.get() > 0 || System.nanoTime() - lastWorkEnd < IDLE_NANOS) Thread.sleep(5);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("warm-up interrupted", e);
@@ -113,7 +127,7 @@ public final class Warmup {
     for (int i = 0; i < lanes; i++) t[i] = 0.25f * i - 1f;
     float[] u = new float[lanes];
     for (int i = 0; i < 15_000; i++) {
-      if (i % 500 == 0) yieldToWork();
+      yieldToWork();
       dev.arrax.compile.cpu.math.VectorMath.expLanes(t, 0, u, 0);
       dev.arrax.compile.cpu.math.VectorMath.expm1Lanes(t, 0, u, 0);
       dev.arrax.compile.cpu.math.VectorMath.logLanes(u, 0, u, 0);
@@ -129,7 +143,7 @@ public final class Warmup {
     java.util.Arrays.fill(a, 0.01f);
     java.util.Arrays.fill(b, 0.02f);
     for (int i = 0; i < 5_000; i++) {
-      if (i % 200 == 0) yieldToWork();
+      yieldToWork();
       VectorMatmul.rows(a, b, c, 0, rows, rows, k, n);        // 4 x 4 tiles
       VectorMatmul.rows(a, b, c, 0, rows, rows, k, n / 2);    // 4 x 2
       VectorMatmul.rows(a, b, c, 0, rows, rows, k, lanes);    // 4 x 1
@@ -148,7 +162,7 @@ public final class Warmup {
           CompiledProgram p = CompiledProgram.compile(Arrax.makeJaxpr(Arrax.vmap(Arrax.grad(mlp), 0, null, null), x, w, b));
           CompiledProgram q = CompiledProgram.compile(Arrax.makeJaxpr(a -> Np.sum(Np.exp(Np.subtract(a[0], Np.max(a[0], -1, true))), -1), x));
           for (int i = 0; i < 300; i++) {
-            if (i % 20 == 0) yieldToWork();
+            yieldToWork();
             p.run(x, w, b);
             q.run(x);
           }
