@@ -79,6 +79,7 @@ public final class SparkBench {
       System.out.printf("SparkBench: %,d rows (x: array<float> of %d) cached in %.1f s; local[2], %d cores, %s%n", n, D,
           (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
+      dev.arrax.examples.bench.HeapTouch.once();
       double scan = best("scan only (noop sink)", reps, n, () -> df.write().format("noop").mode("overwrite").save());
       double floor = best("io_floor (identity kernel)", reps, n, () -> ArraxSpark.map(df, a -> a[0], new String[] {"x"},
           new String[] {"y"}, ArraxOptions.defaults().withName("identity")).write().format("noop").mode("overwrite").save());

@@ -111,7 +111,7 @@ public final class Bench {
       if (!dev.arrax.compile.cpu.Warmup.awaitDone(30_000)) System.out.println("   (the engine's warm-up did not finish within 30 s)");
       double waited = ms(System.nanoTime() - w0);
       if (waited > 1) System.out.printf("   waited %.0f ms for the engine's background warm-up to finish before timing%n", waited);
-      touchHeap();
+      HeapTouch.once();
       Timing t = time(() -> call.get(), reps);
       arraxBest = t.best;
       arraxReps = t.reps;
@@ -209,30 +209,6 @@ public final class Bench {
   }
 
   private record Timing(double best, double mean, int reps, int warmupCalls, double warmupSeconds) {}
-
-  private static boolean heapTouched;
-
-  /**
-   * Once per JVM, after the first call and before any steady-state timing: writes every page of the heap the JVM has
-   * committed (its -Xms), so that no timed call pays the operating system's first touch of fresh memory. W1 returns
-   * 128 MB per call; in a JVM started with -Xms4g its calls took 450-600 ms for the first ~25 calls (one 128 MB output
-   * each: the 4 GB heap being touched for the first time, about 0.3 GB/s on this machine) and 45-60 ms after, so a 2 s
-   * warm-up timed the page faults, and the hand loop, timed later, did not pay them. A long-running process (a Spark
-   * executor) has touched its heap long before; the first-call figures above still include the faults.
-   */
-  private static void touchHeap() {
-    if (heapTouched) return;
-    heapTouched = true;
-    long t0 = System.nanoTime(), bytes = 0, committed = Runtime.getRuntime().totalMemory();
-    int chunk = 16 << 20;
-    for (; bytes + chunk <= committed; bytes += chunk) {
-      byte[] b = new byte[chunk];
-      for (int i = 0; i < chunk; i += 4096) b[i] = 1;
-      sink += b[chunk - 4096];
-    }
-    System.gc();
-    System.out.printf("   touched the heap's %,d MB before timing, in %.1f s%n", bytes >> 20, (System.nanoTime() - t0) / 1e9);
-  }
 
   /** Warm-up (at least 3 calls and 2 s, at most 30 calls or 20 s), then the best of {@code reps} timed calls. */
   private static Timing time(Supplier<?> f, int reps) {
