@@ -41,12 +41,10 @@ final class TiledChain implements RowStep {
   private final int rows;
   /** The kernel's buffers: one per value the chain touches (a reshape's output shares its input's). */
   private final int[] valueSlot;
-  /** Per value: whether it lives in the tile scratch (produced and read only inside the chain). */
+  /** Per value: whether it lives in the tile scratch, the first rows of its block buffer (produced and read only inside the chain). */
   private final boolean[] scratch;
   /** Per value: elements per row (0 for a value that is not row-blocked, such as a product's weights). */
   private final int[] perRow;
-  /** Per value: its element type (float32, or bool for a fused loop's masks). */
-  private final dev.arrax.DType[] dtype;
   /** The generated code's source, and the code once compiled (null until then). */
   private final String source;
   private volatile Kernel kernel;
@@ -60,7 +58,9 @@ final class TiledChain implements RowStep {
    * 0.4-0.7 s more with the chain compiled in the planner and running whole blocks). So a new chain's first run is its
    * steps; its second compiles the source and starts a trial: one tile per block, timed against the steps that run the
    * rest of the block, trials spaced so that slow ones take at most a quarter of the time, until {@link #FAST_TRIALS}
-   * trials in a row run a row no slower than the steps do (HotSpot's C2 has compiled every method of it); after
+   * trials in a row take at most twice the steps' time per row (a 4-row tile carries a call's fixed costs that a block
+   * spreads over a hundred rows; interpreted or C1 code is tens of times slower, so this says HotSpot's C2 has
+   * compiled every method of the chain); after
    * {@link #GIVE_UP_TRIALS} slow trials it gives up and the steps keep its rows.
    */
   private volatile boolean compiled;
@@ -74,13 +74,12 @@ final class TiledChain implements RowStep {
   static final int GIVE_UP_TRIALS = 50_000;
   private volatile boolean givenUp;
 
-  private TiledChain(List<RowStep> members, int rows, int[] valueSlot, boolean[] scratch, int[] perRow, dev.arrax.DType[] dtype, String source) {
+  private TiledChain(List<RowStep> members, int rows, int[] valueSlot, boolean[] scratch, int[] perRow, String source) {
     this.members = List.copyOf(members);
     this.rows = rows;
     this.valueSlot = valueSlot;
     this.scratch = scratch;
     this.perRow = perRow;
-    this.dtype = dtype;
     this.source = source;
   }
 
@@ -143,7 +142,7 @@ final class TiledChain implements RowStep {
     int[] valueSlot = new int[n];
     boolean[] scratch = new boolean[n];
     int[] perRow = new int[n];
-    dev.arrax.DType[] dtype = new dev.arrax.DType[n];
+    dev.arrax.DType[] dtype = new dev.arrax.DType[n]; // float32, or bool for a fused loop's masks
     for (Map.Entry<Integer, Integer> e : valueOf.entrySet()) {
       int slot = e.getKey(), v = e.getValue();
       valueSlot[v] = slot;
@@ -167,7 +166,7 @@ final class TiledChain implements RowStep {
       }
     }
     String source = new Writer(members, alias, valueOf, scratch, perRow, dtype).write();
-    TiledChain chain = new TiledChain(members, rows, valueSlot, scratch, perRow, dtype, source);
+    TiledChain chain = new TiledChain(members, rows, valueSlot, scratch, perRow, source);
     Kernel cached = KernelCache.peek(source);
     if (startCompiledForTests || cached != null && TRIED.containsKey(cached)) {
       chain.kernel = cached != null ? cached : KernelCache.get(source);
