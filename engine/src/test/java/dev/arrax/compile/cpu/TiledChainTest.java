@@ -49,7 +49,8 @@ class TiledChainTest {
           case 0 -> Np.tanh(h);
           case 1 -> Nn.sigmoid(h);
           case 2 -> Np.where(Np.greater(h, 0.0), h, Np.multiply(h, 0.1)); // leaky relu: a bool mask in the loop
-          default -> Np.multiply(Np.exp(Np.multiply(h, -0.5)), h);
+          case 3 -> Np.multiply(Np.exp(Np.multiply(h, -0.5)), h);
+          default -> Np.multiply(Np.tanh(h), Nn.sigmoid(h)); // two transcendental functions in one loop: lane calls
         };
       }
       return Np.sum(h);
@@ -60,7 +61,8 @@ class TiledChainTest {
         case 0 -> Math.tanh(z);
         case 1 -> 1 / (1 + Math.exp(-z));
         case 2 -> z > 0 ? z : 0.1 * z;
-        default -> Math.exp(-0.5 * z) * z;
+        case 3 -> Math.exp(-0.5 * z) * z;
+        default -> Math.tanh(z) * act(1, z);
       };
     }
 
@@ -69,7 +71,8 @@ class TiledChainTest {
         case 0 -> 1 - Math.tanh(z) * Math.tanh(z);
         case 1 -> act(1, z) * (1 - act(1, z));
         case 2 -> z > 0 ? 1 : 0.1;
-        default -> Math.exp(-0.5 * z) * (1 - 0.5 * z);
+        case 3 -> Math.exp(-0.5 * z) * (1 - 0.5 * z);
+        default -> dact(0, z) * act(1, z) + Math.tanh(z) * dact(1, z);
       };
     }
 
@@ -104,7 +107,7 @@ class TiledChainTest {
     }
   }
 
-  private static Net randomNet(SplittableRandom r) {
+  private static Net randomNet(SplittableRandom r, int forcedAct) {
     int layers = 1 + r.nextInt(3);
     int[] widths = new int[layers + 1];
     for (int l = 0; l <= layers; l++) widths[l] = L * (1 + r.nextInt(5)); // whole vectors: 1 to 5 (tiles of 4, 2 and 1)
@@ -112,7 +115,7 @@ class TiledChainTest {
     int[] acts = new int[layers];
     float[][] w = new float[layers][], b = new float[layers][];
     for (int l = 0; l < layers; l++) {
-      acts[l] = r.nextInt(4);
+      acts[l] = forcedAct >= 0 ? forcedAct : r.nextInt(5);
       w[l] = new float[widths[l] * widths[l + 1]];
       for (int i = 0; i < w[l].length; i++) w[l][i] = (float) (r.nextDouble(-1, 1) / Math.sqrt(widths[l]));
       b[l] = new float[widths[l + 1]];
@@ -130,8 +133,8 @@ class TiledChainTest {
   void chainsGiveTheBitsOfTheSeparateStepsAndAgreeWithFloat64() {
     org.junit.jupiter.api.Assumptions.assumeTrue(VectorSupport.AVAILABLE && L >= 8, "tiled chains need the Vector API");
     SplittableRandom r = new SplittableRandom(20261130);
-    for (int trial = 0; trial < 24; trial++) {
-      Net net = randomNet(r);
+    for (int trial = 0; trial < 26; trial++) {
+      Net net = randomNet(r, trial < 2 ? 4 : -1); // first the gated activation: its loop calls two functions on arrays
       int rows = 1 + r.nextInt(700);
       float[] x = new float[rows * net.widths()[0]];
       for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble(-2, 2);
@@ -153,6 +156,36 @@ class TiledChainTest {
           double got = tiled[row * d + i];
           assertEquals(want[i], got, 2e-5 + 2e-4 * Math.abs(want[i]), what + ": row " + row + " element " + i + " vs float64");
         }
+      }
+    }
+  }
+
+  @Test
+  void valuesInsideAChainThatTheProgramReturnsAreWrittenWhole() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(VectorSupport.AVAILABLE && L >= 8, "tiled chains need the Vector API");
+    SplittableRandom r = new SplittableRandom(11);
+    int n = 203, d = L, h = 2 * L, o = L;
+    float[] xs = new float[n * d], w1 = new float[d * h], w2 = new float[h * o];
+    for (float[] a : new float[][] {xs, w1, w2}) for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble(-0.5, 0.5);
+    NDArray x = NDArray.fromFlat(xs, n, d), a1 = NDArray.fromFlat(w1, d, h), a2 = NDArray.fromFlat(w2, h, o);
+    // the hidden layer is an output of the program as well as the next product's input
+    dev.arrax.MultiFn net = a -> {
+      NDArray hidden = Np.tanh(Np.dot(a[0], a[1]));
+      return new NDArray[] {hidden, Np.tanh(Np.dot(hidden, a[2]))};
+    };
+    Program p = Arrax.makeJaxprMulti(net, x, a1, a2);
+    CompiledProgram chained = CompiledProgram.compile(p);
+    assertTrue(chained.describeSteps().stream().anyMatch(s -> s.contains("tiles of 4 rows {")), "a chain: " + chained.describeSteps());
+    NDArray[] got = chained.run(x, a1, a2);
+    TiledChain.enabled = false;
+    NDArray[] want = CompiledProgram.compile(p).run(x, a1, a2);
+    for (int k = 0; k < 2; k++) assertArrayEquals(bits(want[k].toFloatArray()), bits(got[k].toFloatArray()), "output " + k);
+    float[] hidden = got[0].toFloatArray();
+    for (int row = 0; row < n; row += 17) {
+      for (int j = 0; j < h; j++) {
+        double z = 0;
+        for (int i = 0; i < d; i++) z += (double) xs[row * d + i] * w1[i * h + j];
+        assertEquals(Math.tanh(z), hidden[row * h + j], 2e-6, "hidden row " + row + " unit " + j);
       }
     }
   }
