@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
  * whole segments of rows ({@link Summation#segmentRows}) and, for each block of it, runs every step on
  * that block. Results are the same as running the steps one after another, since each row's work only
  * reads that row of earlier steps, and bit-identical for any thread count and block size, since sums
- * over rows follow {@link Summation}'s fixed chunks and segments.
+ * over rows follow {@link Summation}'s fixed chunks and segments. Within a block, stretches of float32 products and the
+ * fused loops between them run 4 rows at a time as one {@link TiledChain}.
  */
 final class RowBlockedSequence implements Step {
   /** Target elements per block across the steps (about 256 KB of floats, a core's L2). */
