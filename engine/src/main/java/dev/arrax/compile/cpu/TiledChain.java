@@ -56,7 +56,8 @@ final class TiledChain implements RowStep {
    * Whether the chain runs whole blocks. Its code starts in the interpreter, where the Vector API runs its Java
    * fallbacks tens of times slower than the separate steps' shared, compiled code (W1's first call in a fresh JVM took
    * 0.4-0.7 s more with the chain compiled in the planner and running whole blocks). So a new chain's first run is its
-   * steps; its second compiles the source and starts a trial: one tile per block, timed against the steps that run the
+   * steps (unless it lasts {@link #longFirstRunNanos}); its second compiles the source and starts a trial: one tile per
+   * block, timed against the steps that run the
    * rest of the block, trials spaced so that slow ones take at most a quarter of the time, until {@link #FAST_TRIALS}
    * trials in a row take at most twice the steps' time per row (a 4-row tile carries a call's fixed costs that a block
    * spreads over a hundred rows; interpreted or C1 code is tens of times slower, so this says HotSpot's C2 has
@@ -189,6 +190,11 @@ final class TiledChain implements RowStep {
       return;
     }
     Kernel k = kernel;
+    if (k == null && !givenUp && runs.get() == 1 && System.nanoTime() - firstRunStart >= longFirstRunNanos
+        && compilingInFirstRun.compareAndSet(false, true)) {
+      compile();
+      k = kernel;
+    }
     long t0;
     if (k == null || to - from < 2 * TILE || (t0 = System.nanoTime()) < nextTrial) {
       steps(env, part, from, to, rowOrigin);
@@ -254,12 +260,29 @@ final class TiledChain implements RowStep {
 
   @Override public void begin(NDArray[] env, int parts) {
     for (RowStep s : members) s.begin(env, parts);
-    if (!compiled && !givenUp && kernel == null && runs.incrementAndGet() >= 2) {
-      Kernel k = KernelCache.get(source); // the program's second run: compile the source, start the trial
-      kernel = k;
-      if (TRIED.containsKey(k)) compiled = true; // the same code passed its trial for an earlier program (a fresh jit of it)
+    if (!compiled && !givenUp && kernel == null) {
+      if (runs.incrementAndGet() >= 2) compile(); // the program's second run: compile the source, start the trial
+      else firstRunStart = System.nanoTime();
     }
   }
+
+  private synchronized void compile() {
+    if (kernel != null) return;
+    Kernel k = KernelCache.get(source);
+    kernel = k;
+    if (TRIED.containsKey(k)) compiled = true; // the same code passed its trial for an earlier program (a fresh jit of it)
+  }
+
+  /** When the program's first run began; a first run longer than {@link #longFirstRunNanos} compiles the chain in its course. */
+  private volatile long firstRunStart;
+
+  /**
+   * A first run this long compiles the chain and starts its trial before it ends (one thread compiles, the others go on
+   * with the steps): a single call over many rows gets the chain too. Long enough that a first call of a few hundred
+   * milliseconds never pays the compile. Tests set it to 0.
+   */
+  static volatile long longFirstRunNanos = 2_000_000_000L;
+  private final java.util.concurrent.atomic.AtomicBoolean compilingInFirstRun = new java.util.concurrent.atomic.AtomicBoolean();
 
   @Override public void finish(NDArray[] env) {
     for (RowStep s : members) s.finish(env);

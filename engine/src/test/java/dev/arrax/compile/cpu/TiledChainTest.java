@@ -242,6 +242,20 @@ class TiledChainTest {
     // the same program compiled again starts with whole blocks: its code passed its trial
     CompiledProgram again = CompiledProgram.compile(Arrax.makeJaxpr(Arrax.vmap(Arrax.grad(mlp), 0, null), x, w));
     assertTrue(again.describeSteps().stream().anyMatch(s -> s.contains("tiles of 4 rows {")), "a tried chain's code: " + again.describeSteps());
+    // a long first run compiles its chain and starts the trial before it ends
+    TiledChain.longFirstRunNanos = 0;
+    try {
+      Fn other = a -> Np.sum(Np.tanh(Np.multiply(Np.dot(a[0], a[1]), c + 1)));
+      CompiledProgram q = CompiledProgram.compile(Arrax.makeJaxpr(Arrax.vmap(Arrax.grad(other), 0, null), x, w));
+      float[] once = q.run(x, w)[0].toFloatArray();
+      assertFalse(q.describeSteps().stream().anyMatch(s -> s.contains("(from the second run)")), "compiled in its first run: " + q.describeSteps());
+      TiledChain.enabled = false;
+      float[] viaSteps = CompiledProgram.compile(Arrax.makeJaxpr(Arrax.vmap(Arrax.grad(other), 0, null), x, w)).run(x, w)[0].toFloatArray();
+      TiledChain.enabled = true;
+      assertArrayEquals(bits(viaSteps), bits(once), "a first run with trial tiles: the bits of the steps");
+    } finally {
+      TiledChain.longFirstRunNanos = 2_000_000_000L;
+    }
     TiledChain.startCompiledForTests = true;
     float[] separate;
     TiledChain.enabled = false;
