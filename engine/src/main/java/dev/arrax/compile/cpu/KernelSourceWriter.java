@@ -83,9 +83,7 @@ final class KernelSourceWriter {
     this.g = g;
     this.simd = simdForm(g);
     this.vector = vectorizable(g);
-    int transcendental = 0;
-    for (Eqn e : g.members) if (TRANSCENDENTAL.contains(e.primitive().elementwiseOp())) transcendental++;
-    this.laneCalls = transcendental > 1;
+    this.laneCalls = laneCalls(g);
     this.unroll = vector && g.hasReductions() ? Summation.LANES / VectorMatmul.lanes() : 1;
     this.shape = g.rank() == 0 ? new int[] {1} : g.shape;
     this.strides = new long[g.inputs.size()][];
@@ -295,9 +293,14 @@ final class KernelSourceWriter {
     return g.shape.length == 2 && vectorizable(g) && !g.hasReductions() && g.inner() % VectorMatmul.lanes() == 0;
   }
 
-  /** Whether the group's step takes the lane-call scratch {@code vt} (a float[lanes]) after {@code j}. */
-  static boolean stepTakesScratch(FusedGroup g) {
-    return new KernelSourceWriter(g).laneCalls;
+  /**
+   * Whether the group's vector body makes lane calls ({@link #laneCalls}): two or more transcendental functions. Its
+   * step then takes the lane-call scratch {@code vt} (a float[lanes]) after {@code j}.
+   */
+  static boolean laneCalls(FusedGroup g) {
+    int transcendental = 0;
+    for (Eqn e : g.members) if (TRANSCENDENTAL.contains(e.primitive().elementwiseOp())) transcendental++;
+    return transcendental > 1;
   }
 
   /**

@@ -21,9 +21,17 @@ final class RowBlockedSequence implements Step {
   private final int blockRows;
   /** Slots written and read only inside this run: each part keeps just one block of their rows. */
   private final java.util.Set<Integer> local;
+  /** The steps with each tiled chain's members in its place: the steps whose outputs get block buffers. */
+  private final List<RowStep> owners;
 
   RowBlockedSequence(List<RowStep> steps, int rows, java.util.Set<Integer> local) {
     this.steps = List.copyOf(TiledChain.form(steps, rows, local));
+    List<RowStep> owners = new java.util.ArrayList<>();
+    for (RowStep s : this.steps) {
+      if (s instanceof TiledChain c) owners.addAll(c.members());
+      else owners.add(s);
+    }
+    this.owners = List.copyOf(owners);
     this.rows = rows;
     this.local = java.util.Set.copyOf(local);
     long width = 1;
@@ -38,15 +46,6 @@ final class RowBlockedSequence implements Step {
     this.blockRows = sumsOverRows ? (b + Summation.CHUNK_ROWS - 1) / Summation.CHUNK_ROWS * Summation.CHUNK_ROWS : b;
   }
 
-  /** The steps with each tiled chain's members in its place: the steps that own block buffers. */
-  private List<RowStep> flat() {
-    List<RowStep> out = new java.util.ArrayList<>();
-    for (RowStep s : steps) {
-      if (s instanceof TiledChain c) out.addAll(c.members());
-      else out.add(s);
-    }
-    return out;
-  }
 
   /** Rows per block for sequences built while this is positive (rounded up to whole chunks with a sum over rows); tests only. */
   static volatile int blockRowsForTests;
@@ -62,7 +61,7 @@ final class RowBlockedSequence implements Step {
     Parallel.forEach(parts, p -> {
       NDArray[] partEnv = env.clone();
       int[] origin = new int[env.length];
-      for (RowStep s : flat()) {
+      for (RowStep s : owners) {
         for (int slot : s.outputSlots()) {
           if (!local.contains(slot)) continue;
           dev.arrax.core.ArrayType t = s.outputType(slot);

@@ -74,6 +74,16 @@ final class TiledChain implements RowStep {
   /** Slow trials after which a chain gives up and leaves its rows to the steps for good (a bound on the trials' cost). */
   static final int GIVE_UP_TRIALS = 50_000;
   private volatile boolean givenUp;
+  /** When the program's first run began; a first run longer than {@link #longFirstRunNanos} compiles the chain in its course. */
+  private volatile long firstRunStart;
+
+  /**
+   * A first run this long compiles the chain and starts its trial before it ends (one thread compiles, the others go on
+   * with the steps): a single call over many rows gets the chain too. Long enough that a first call of a few hundred
+   * milliseconds never pays the compile. Tests set it to 0.
+   */
+  static volatile long longFirstRunNanos = 2_000_000_000L;
+  private final java.util.concurrent.atomic.AtomicBoolean compilingInFirstRun = new java.util.concurrent.atomic.AtomicBoolean();
 
   private TiledChain(List<RowStep> members, int rows, int[] valueSlot, boolean[] scratch, int[] perRow, String source) {
     this.members = List.copyOf(members);
@@ -126,8 +136,9 @@ final class TiledChain implements RowStep {
     Set<Integer> produced = new java.util.HashSet<>();
     for (RowStep s : members) {
       if (s instanceof ReshapeStep) continue;
-      for (int slot : s.inputSlots()) valueOf.putIfAbsent(root(alias, slot), valueOf.size());
-      if (s instanceof MatmulStep m) valueOf.putIfAbsent(m.rhsLayoutSlot(), valueOf.size());
+      // a product reads its right operand from the [k, n] layout of it that it allocates, never from the operand's slot
+      int[] reads = s instanceof MatmulStep m ? new int[] {m.lhsSlot(), m.rhsLayoutSlot()} : s.inputSlots();
+      for (int slot : reads) valueOf.putIfAbsent(root(alias, slot), valueOf.size());
       for (int slot : s.outputSlots()) {
         valueOf.putIfAbsent(root(alias, slot), valueOf.size());
         produced.add(root(alias, slot));
@@ -155,7 +166,7 @@ final class TiledChain implements RowStep {
       if (s instanceof MatmulStep m) {
         perRow[valueOf.get(root(alias, m.lhsSlot()))] = m.k();
         perRow[valueOf.get(root(alias, m.outSlot()))] = m.n();
-        for (int slot : new int[] {m.lhsSlot(), m.inputSlots()[1], m.rhsLayoutSlot(), m.outSlot()}) dtype[valueOf.get(root(alias, slot))] = dev.arrax.DType.FLOAT32;
+        for (int slot : new int[] {m.lhsSlot(), m.rhsLayoutSlot(), m.outSlot()}) dtype[valueOf.get(root(alias, slot))] = dev.arrax.DType.FLOAT32;
       } else if (s instanceof GroupStep g) {
         int[] slots = g.bufferSlots();
         int nIn = g.inputSlots().length;
@@ -273,17 +284,6 @@ final class TiledChain implements RowStep {
     if (TRIED.containsKey(k)) compiled = true; // the same code passed its trial for an earlier program (a fresh jit of it)
   }
 
-  /** When the program's first run began; a first run longer than {@link #longFirstRunNanos} compiles the chain in its course. */
-  private volatile long firstRunStart;
-
-  /**
-   * A first run this long compiles the chain and starts its trial before it ends (one thread compiles, the others go on
-   * with the steps): a single call over many rows gets the chain too. Long enough that a first call of a few hundred
-   * milliseconds never pays the compile. Tests set it to 0.
-   */
-  static volatile long longFirstRunNanos = 2_000_000_000L;
-  private final java.util.concurrent.atomic.AtomicBoolean compilingInFirstRun = new java.util.concurrent.atomic.AtomicBoolean();
-
   @Override public void finish(NDArray[] env) {
     for (RowStep s : members) s.finish(env);
   }
@@ -307,7 +307,8 @@ final class TiledChain implements RowStep {
 
   /**
    * The chain's source: {@code run} walks the 4-row tiles of its rows; per tile, each product calls its own tile method
-   * and each fused loop its group's kernel (a nested class, the group's source unchanged) on the tile's rows. A value in
+   * and each fused loop runs on the tile's rows, through a loop over its kernel's {@code step} where the kernel has one,
+   * else through the kernel's {@code run} (the kernels are nested classes, the groups' sources unchanged). A value in
    * scratch is addressed from the tile's first row (origin {@code r} times its row length), any other from its buffer's.
    */
   private static final class Writer {
@@ -318,8 +319,11 @@ final class TiledChain implements RowStep {
     private final int lanes = VectorMatmul.lanes();
     private final dev.arrax.DType[] dtype;
     private final StringBuilder src = new StringBuilder();
-    /** Whether some group's step takes the lane-call scratch {@code vt}. */
-    private boolean laneScratch;
+    /** The fused loops in order (group i is nested as {@code G<i>}), and whether each is called through its step. */
+    private final List<GroupStep> groups = new ArrayList<>();
+    private final boolean[] stepped;
+    /** Whether some stepped group's step takes the lane-call scratch {@code vt}. */
+    private final boolean laneScratch;
 
     Writer(List<RowStep> members, Map<Integer, Integer> alias, Map<Integer, Integer> valueOf, boolean[] scratch, int[] perRow, dev.arrax.DType[] dtype) {
       this.dtype = dtype;
@@ -328,6 +332,14 @@ final class TiledChain implements RowStep {
       this.valueOf = valueOf;
       this.scratch = scratch;
       this.perRow = perRow;
+      for (RowStep s : members) if (s instanceof GroupStep g) groups.add(g);
+      stepped = new boolean[groups.size()];
+      boolean lanes = false;
+      for (int i = 0; i < stepped.length; i++) {
+        stepped[i] = KernelSourceWriter.hasStep(groups.get(i).group());
+        lanes |= stepped[i] && KernelSourceWriter.laneCalls(groups.get(i).group());
+      }
+      laneScratch = lanes;
     }
 
     private int value(int slot) { return valueOf.get(root(alias, slot)); }
@@ -339,13 +351,9 @@ final class TiledChain implements RowStep {
         a.append(declare ? "final " + arrayType(v) + " " : "").append("v").append(v).append(", ");
         if (!scratch[v]) a.append(declare ? "final int " : "").append("e").append(v).append(", ");
       }
-      int g = 0;
-      for (RowStep s : members) {
-        if (!(s instanceof GroupStep gs)) continue;
-        if (!KernelSourceWriter.hasStep(gs.group())) {
-          a.append(declare ? "final Object[] " : "").append("gb").append(g).append(", ").append(declare ? "final int[] " : "").append("ge").append(g).append(", ");
-        }
-        g++;
+      for (int g = 0; g < groups.size(); g++) {
+        if (stepped[g]) continue;
+        a.append(declare ? "final Object[] " : "").append("gb").append(g).append(", ").append(declare ? "final int[] " : "").append("ge").append(g).append(", ");
       }
       if (laneScratch) a.append(declare ? "final float[] " : "").append("vt, ");
       return a.append(declare ? "final int " : "").append("r").toString();
@@ -356,7 +364,7 @@ final class TiledChain implements RowStep {
     }
 
     /**
-     * {@code e<index>}: the group's vector step over the tile's rows, for a group with one ({@link KernelSourceWriter#hasStep}):
+     * {@code loop<index>}: the group's vector step over the tile's rows, for a group with one ({@link KernelSourceWriter#hasStep}):
      * its buffers typed, each with its element origin, the row loop and the column loop written with the row length.
      */
     private String stepLoop(int index, GroupStep g) {
@@ -373,7 +381,7 @@ final class TiledChain implements RowStep {
       for (int i = 0; i < nIn; i++) args.append("in").append(i).append(", base").append(i).append(", ");
       for (int k = 0; k < nOut; k++) args.append("out").append(k).append(", oo").append(k).append(", ");
       args.append("o, j");
-      if (KernelSourceWriter.stepTakesScratch(group)) args.append(", vt");
+      if (KernelSourceWriter.laneCalls(group)) args.append(", vt");
       if (laneScratch) params.append("final float[] vt, ");
       t.append("  private static void loop").append(index).append("(").append(params).append("final int r) {\n");
       t.append("    for (int o = r; o < r + ").append(TILE).append("; o++) {\n");
@@ -391,31 +399,22 @@ final class TiledChain implements RowStep {
     String write() {
       line(0, "public final class " + KernelCache.placeholder() + " implements dev.arrax.compile.cpu.Kernel {");
       line(1, "private static final jdk.incubator.vector.VectorSpecies S = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;");
-      int groups = 0;
-      for (RowStep s : members) {
-        if (!(s instanceof GroupStep g)) continue;
-        String nested = KernelSourceWriter.write(g.group())
-            .replace("public final class " + KernelCache.placeholder() + " implements", "static final class G" + groups + " implements");
+      for (int g = 0; g < groups.size(); g++) {
+        String nested = KernelSourceWriter.write(groups.get(g).group())
+            .replace("public final class " + KernelCache.placeholder() + " implements", "static final class G" + g + " implements");
         src.append(nested.indent(2));
-        line(1, "private static final G" + groups + " g" + groups + " = new G" + groups + "();");
-        groups++;
+        if (!stepped[g]) line(1, "private static final G" + g + " g" + g + " = new G" + g + "();"); // called through run
       }
       line(1, "public void run(Object[] b, int[] eo, int rowFrom, int rowTo, int colFrom, int colTo) {");
-      for (RowStep s : members) laneScratch |= s instanceof GroupStep g && KernelSourceWriter.hasStep(g.group()) && KernelSourceWriter.stepTakesScratch(g.group());
       if (laneScratch) line(2, "final float[] vt = new float[S.length()];");
       for (int v = 0; v < scratch.length; v++) {
         line(2, "final " + arrayType(v) + " v" + v + " = (" + arrayType(v) + ") b[" + v + "];");
         if (!scratch[v]) line(2, "final int e" + v + " = eo[" + v + "];");
       }
       // each group's buffers and origins: fixed ones set here, scratch ones per tile
-      int gi = 0;
-      for (RowStep s : members) {
-        if (!(s instanceof GroupStep g)) continue;
-        if (KernelSourceWriter.hasStep(g.group())) {
-          gi++;
-          continue;
-        }
-        int[] slots = g.bufferSlots();
+      for (int gi = 0; gi < groups.size(); gi++) {
+        if (stepped[gi]) continue;
+        int[] slots = groups.get(gi).bufferSlots();
         StringBuilder arrays = new StringBuilder();
         for (int k = 0; k < slots.length; k++) arrays.append(k > 0 ? ", " : "").append("v").append(value(slots[k]));
         line(2, "final Object[] gb" + gi + " = new Object[] {" + arrays + "};");
@@ -424,13 +423,11 @@ final class TiledChain implements RowStep {
           int v = value(slots[k]);
           if (!scratch[v]) line(2, "ge" + gi + "[" + k + "] = e" + v + ";");
         }
-        gi++;
       }
       line(2, "for (int r = rowFrom; r < rowTo; r += " + TILE + ") tile(" + tileArgs(false) + ");");
       line(1, "}");
       line(1, "private static void tile(" + tileArgs(true) + ") {");
-      gi = 0;
-      int mi = 0;
+      int gi = 0, mi = 0;
       StringBuilder tiles = new StringBuilder();
       for (RowStep s : members) {
         if (s instanceof MatmulStep m) {
@@ -438,7 +435,7 @@ final class TiledChain implements RowStep {
           line(2, "mm" + mi + "(v" + a + ", " + offset(a) + ", v" + w + ", v" + c + ", " + offset(c) + ");");
           tiles.append(tileMethod(mi, m.k(), m.n()));
           mi++;
-        } else if (s instanceof GroupStep g && KernelSourceWriter.hasStep(g.group())) {
+        } else if (s instanceof GroupStep g && stepped[gi]) {
           int[] slots = g.bufferSlots();
           StringBuilder args = new StringBuilder();
           for (int slot : slots) {

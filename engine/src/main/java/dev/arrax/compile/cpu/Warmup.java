@@ -73,7 +73,6 @@ public final class Warmup {
     WORK.decrementAndGet();
   }
 
-
   /**
    * How long the warm-up waits after work ends before it goes on: programs and Spark tasks come in runs (a job's tasks,
    * a benchmark's calls, a user's loop), and gaps between them are short.
