@@ -10,8 +10,7 @@
 # Builds the engine and the examples with Maven (offline first) into the build folder
 # $ARRAX_BENCH_TARGET (default target-bench, so it never touches anyone's `target`), then runs
 # dev.arrax.examples.bench.Bench with the Vector API module. JVM options: $BENCH_JAVA_OPTS
-# (default -Xms2g -Xmx8g; W2 at N = 1M holds ~1.6 GB of inputs plus Arrax's intermediates; spark mode: -Xms4g -Xmx4g,
-# a fixed heap that the bench touches once before timing, see HeapTouch).
+# (default -Xms4g -Xmx4g, a fixed heap that the bench touches once before timing, see HeapTouch; the spark mode's too).
 # Set -Darrax.threads=K in BENCH_JAVA_OPTS to change Arrax's thread count (default: all cores).
 # gpu mode: cuDF is `provided`, so the script adds its jar: $ARRAX_CUDF_JAR, else the one in ~/.m2 of
 # classifier $ARRAX_CUDF_CLASSIFIER (default cuda12); without it the PLAN lines still print and NO_GPU
@@ -53,5 +52,5 @@ if [ "${1:-}" = spark ]; then
   exec "$JAVA" --add-modules jdk.incubator.vector ${BENCH_JAVA_OPTS:--Xms4g -Xmx4g} -cp "$CP" dev.arrax.examples.SparkBench "$@"
 fi
 # shellcheck disable=SC2086  # BENCH_JAVA_OPTS is a list of options
-exec "$JAVA" --add-modules jdk.incubator.vector ${BENCH_JAVA_OPTS:--Xms2g -Xmx8g} \
+exec "$JAVA" --add-modules jdk.incubator.vector ${BENCH_JAVA_OPTS:--Xms4g -Xmx4g} \
   -cp "$CP" dev.arrax.examples.bench.Bench "$@"
