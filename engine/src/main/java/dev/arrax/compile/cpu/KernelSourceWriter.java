@@ -505,7 +505,12 @@ final class KernelSourceWriter {
     boolean isBool = g.inputs.get(i).source().type().dtype() == DType.BOOL;
     if (v) {
       if (!moves(i)) return "bc" + i;
-      return isBool ? "S.loadMask(in" + i + ", base" + i + " + j)" : "jdk.incubator.vector.FloatVector.fromArray(S, in" + i + ", base" + i + " + j)";
+      String load = isBool ? "S.loadMask(in" + i + ", base" + i + " + j)" : "jdk.incubator.vector.FloatVector.fromArray(S, in" + i + ", base" + i + " + j)";
+      // loaded once per body: a lane call's store to vt (or the call itself) would make C2 load it again at each use
+      String name = "x" + (fresh++);
+      names.put(var, name);
+      line(4, "final " + (isBool ? "jdk.incubator.vector.VectorMask" : "jdk.incubator.vector.FloatVector") + " " + name + " = " + load + ";");
+      return name;
     }
     return "in" + i + "[base" + i + (moves(i) ? " + j" : "") + "]";
   }
