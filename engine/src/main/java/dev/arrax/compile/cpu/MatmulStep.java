@@ -280,6 +280,12 @@ final class MatmulStep implements RowStep {
 
   @Override public long rowWidth() { return contractionMode() ? (long) m + n : (long) k + n; }
 
+  /** {@link #rowWidth()} without the row-wise operands in {@code seen} (rows an earlier step of the run read, still in cache). */
+  long rowWidthBeyond(java.util.Set<Integer> seen) {
+    if (contractionMode()) return (seen.contains(lhsSlot) ? 0 : m) + (seen.contains(rhsSlot) || rhsSlot == lhsSlot ? 0 : (long) n);
+    return (seen.contains(lhsSlot) ? 0 : k) + (long) n;
+  }
+
   @Override public void allocate(NDArray[] env, java.util.Set<Integer> local) {
     if (!contractionMode()) env[scratchSlot] = Layout.permute((ConcreteArray) env[rhsSlot], rhsPerm);
     if (!local.contains(outSlot)) env[outSlot] = new ConcreteArray(outType, Buffer.allocate(outType.dtype(), outType.size()));
