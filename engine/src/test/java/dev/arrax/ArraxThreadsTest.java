@@ -30,7 +30,7 @@ class ArraxThreadsTest {
     // the warm-up starts here and may be done before the runs below end (a quiet machine): look right away, and again
     Set<String> started = new TreeSet<>();
     for (Thread t : newThreads(before)) started.add(t.getName() + (t.isDaemon() ? ":daemon" : ":NOT-DAEMON"));
-    NDArray big = Np.ones(new int[] {512, 1024}, DType.FLOAT32);
+    NDArray big = Np.ones(new int[] {2048, 1024}, DType.FLOAT32); // enough work to split across threads
     for (int i = 0; i < 3; i++) f.apply(big).blockUntilReady();
     Thread.sleep(200);
     for (Thread t : newThreads(before)) started.add(t.getName() + (t.isDaemon() ? ":daemon" : ":NOT-DAEMON"));

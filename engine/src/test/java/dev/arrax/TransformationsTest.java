@@ -343,7 +343,7 @@ class TransformationsTest {
   @Test
   void asynchronousDispatchKeepsOrderAndValues() {
     Fn step = Arrax.jit(xs -> Np.add(Np.multiply(xs[0], 2.0), 1.0));
-    NDArray x = Np.zeros(new int[] {1000, 40}, DType.FLOAT32);
+    NDArray x = Np.zeros(new int[] {1000, 400}, DType.FLOAT32); // above the size that runs on the caller's thread
     for (int i = 0; i < 20; i++) x = step.apply(x); // each call may return before its value exists
     assertTrue(x.blockUntilReady() == x, "blockUntilReady returns the array itself");
     double expected = Math.pow(2, 20) - 1;

@@ -74,7 +74,7 @@ final class GroupStep implements RowStep {
       return;
     }
     int[] origins = new int[buffers.length];
-    long work = (long) rows * cols * Math.max(1, group.members.size());
+    long work = (long) rows * cols * (Math.max(1, group.members.size()) + 14L * KernelSourceWriter.transcendentals(group));
     if (group.shape.length == 1 && group.hasReductions() && cols > Summation.segmentRows(cols)) {
       reduceInSegments(buffers, outs, cols, work);
     } else if (rows >= 2 * Parallel.threads() || group.hasReductions()) {
@@ -154,6 +154,12 @@ final class GroupStep implements RowStep {
   @Override public ArrayType outputType(int slot) {
     for (int k = 0; k < outputSlots.length; k++) if (outputSlots[k] == slot) return outputTypes[k];
     throw new IllegalArgumentException("not an output slot: " + slot);
+  }
+
+  /** Per element of a row: one per operation, about 15 for a transcendental function (a polynomial and its reduction). */
+  @Override public long rowWork() {
+    long perElement = Math.max(1, group.members.size()) + 14L * KernelSourceWriter.transcendentals(group);
+    return (group.shape.length == 2 ? group.shape[1] : 1) * perElement + 4 * rowWidth();
   }
 
   @Override public long rowWidth() {

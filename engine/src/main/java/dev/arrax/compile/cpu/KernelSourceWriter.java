@@ -298,9 +298,14 @@ final class KernelSourceWriter {
    * step then takes the lane-call scratch {@code vt} (a float[lanes]) after {@code j}.
    */
   static boolean laneCalls(FusedGroup g) {
-    int transcendental = 0;
-    for (Eqn e : g.members) if (TRANSCENDENTAL.contains(e.primitive().elementwiseOp())) transcendental++;
-    return transcendental > 1;
+    return transcendentals(g) > 1;
+  }
+
+  /** How many of the group's operations are transcendental functions (exp, log, tanh, ...). */
+  static int transcendentals(FusedGroup g) {
+    int n = 0;
+    for (Eqn e : g.members) if (TRANSCENDENTAL.contains(e.primitive().elementwiseOp())) n++;
+    return n;
   }
 
   /**

@@ -61,7 +61,7 @@ final class RowBlockedSequence implements Step {
   @Override public void run(NDArray[] env) {
     for (RowStep s : steps) s.allocate(env, local);
     long work = 0;
-    for (RowStep s : steps) work += s.rowWidth() * (long) rows;
+    for (RowStep s : steps) work += s.rowWork() * (long) rows;
     // Threads take whole segments of rows (Summation.segmentRows, a function of the row count), so sums
     // over rows are added in the same order whatever the thread count and the block size.
     int parts = Parallel.partsFor(work, Summation.segments(rows));

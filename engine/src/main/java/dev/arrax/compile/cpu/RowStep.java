@@ -22,6 +22,12 @@ interface RowStep extends Step {
   long rowWidth();
 
   /**
+   * Work per row, in about one vector lane's operation each, to decide whether a run is worth splitting across threads
+   * ({@link Parallel#partsFor}): by default four per element touched.
+   */
+  default long rowWork() { return 4 * rowWidth(); }
+
+  /**
    * Allocates (or aliases) the outputs in {@code env}, except those in {@code local}: the sequence
    * gives those a buffer per part that holds one block of rows.
    */

@@ -265,6 +265,8 @@ final class TiledChain implements RowStep {
 
   @Override public long rowWidth() { return members.stream().mapToLong(RowStep::rowWidth).sum(); }
 
+  @Override public long rowWork() { return members.stream().mapToLong(RowStep::rowWork).sum(); }
+
   @Override public void allocate(NDArray[] env, Set<Integer> local) {
     for (RowStep s : members) s.allocate(env, local);
   }

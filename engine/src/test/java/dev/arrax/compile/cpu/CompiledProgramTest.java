@@ -263,9 +263,11 @@ class CompiledProgramTest {
     NDArray[] single = new NDArray[1];
     Parallel.runSingleThreaded(() -> single[0] = c.run(x, w)[0]);
     Parallel.setThreads(4);
+    Parallel.minParallelWork = CpuDeterminismTest.SPLIT_SMALL;
     try {
       Check.same(single[0], c.run(x, w)[0], "4 threads vs 1");
     } finally {
+      Parallel.minParallelWork = Parallel.DEFAULT_MIN_PARALLEL_WORK;
       Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
   }

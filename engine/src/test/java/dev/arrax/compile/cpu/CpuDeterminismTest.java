@@ -23,10 +23,19 @@ class CpuDeterminismTest {
   /** Rows of the child JVMs' run: enough for several segments of every sum over rows, small enough to start fast. */
   private static final int CHILD_ROWS = 6000;
 
+  /** Work above which these tests' runs split across threads: small, so that every program here does. */
+  static final long SPLIT_SMALL = 1 << 12;
+
+  @org.junit.jupiter.api.BeforeEach
+  void splitSmallRuns() {
+    Parallel.minParallelWork = SPLIT_SMALL;
+  }
+
   @AfterEach
   void restore() {
     Parallel.setThreads(Integer.getInteger("arrax.threads", Runtime.getRuntime().availableProcessors()));
     RowBlockedSequence.blockRowsForTests = 0;
+    Parallel.minParallelWork = Parallel.DEFAULT_MIN_PARALLEL_WORK;
   }
 
   @Test

@@ -23,6 +23,7 @@ public final class DeterminismProbe {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
     int rows = args.length > 1 ? Integer.parseInt(args[1]) : ROWS;
     Parallel.setThreads(threads);
+    Parallel.minParallelWork = CpuDeterminismTest.SPLIT_SMALL; // small runs split too, as in the parent's test
     System.out.println("vector=" + VectorSupport.AVAILABLE);
     for (Map.Entry<String, Long> e : run(rows).entrySet()) System.out.println(e.getKey() + "=" + Long.toHexString(e.getValue()));
   }

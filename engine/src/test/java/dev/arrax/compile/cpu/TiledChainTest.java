@@ -28,11 +28,13 @@ class TiledChainTest {
   @org.junit.jupiter.api.BeforeEach
   void chainsRunFromTheirFirstCall() {
     TiledChain.startCompiledForTests = true;
+    Parallel.minParallelWork = CpuDeterminismTest.SPLIT_SMALL; // a few hundred rows split across the threads too
   }
 
   @AfterEach
   void restore() {
     TiledChain.startCompiledForTests = false;
+    Parallel.minParallelWork = Parallel.DEFAULT_MIN_PARALLEL_WORK;
     TiledChain.enabled = true;
     RowBlockedSequence.blockRowsForTests = 0;
     Parallel.setThreads(Integer.getInteger("arrax.threads", Runtime.getRuntime().availableProcessors()));
