@@ -70,12 +70,14 @@ public final class Bench {
     try (RowPool pool = new RowPool(Runtime.getRuntime().availableProcessors())) {
       for (String id : List.of("W1", "W2", "W3")) {
         if (!selected.contains(id)) continue;
-        Workload w = switch (id) {
-          case "W1" -> new W1MlpInputGradients();
-          case "W2" -> new W2EntropyVarentropyKl();
-          default -> new W3LogisticGradient();
+        Supplier<Workload> make = switch (id) {
+          case "W1" -> W1MlpInputGradients::new;
+          case "W2" -> W2EntropyVarentropyKl::new;
+          default -> W3LogisticGradient::new;
         };
+        Workload w = make.get();
         if (!runOne(w, rows, reps, pool)) failures++;
+        else smallCalls(make.get());
         w.release();
         System.gc();
       }
@@ -185,6 +187,33 @@ public final class Bench {
     System.out.printf("RESULT %s arrax_rows_per_s=%.0f hand_rows_per_s=%.0f first_call_ms=%.1f paired_ratio=%.3f%n",
         w.id(), w.rows() / arraxBest, w.rows() / h.best, firstMs, median);
     return true;
+  }
+
+  /** Rows (before W2's tenth) of the small-batch measurement: a Spark batch's size, where fixed per-call costs show. */
+  static final int SMALL_ROWS = 1000;
+
+  /**
+   * The per-call time of a fresh jit of the workload on {@value #SMALL_ROWS} rows, steady state (1 s of calls first),
+   * best and mean of 2,000 calls: what a small batch pays beyond its rows' work.
+   */
+  private static void smallCalls(Workload w) {
+    w.setup(SMALL_ROWS);
+    Supplier<NDArray[]> call = w.newArraxCall();
+    long end = System.nanoTime() + 1_000_000_000L;
+    while (System.nanoTime() < end) call.get();
+    long best = Long.MAX_VALUE, sum = 0;
+    int n = 2000;
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      call.get();
+      long t = System.nanoTime() - t0;
+      best = Math.min(best, t);
+      sum += t;
+    }
+    System.out.printf("   arrax per call on %,d rows (a fresh jit, after 1 s of calls): best %.1f us, mean %.1f us over %d calls%n",
+        w.rows(), best / 1e3, sum / 1e3 / n, n);
+    System.out.printf("RESULT %s_SMALL rows=%d best_us=%.1f mean_us=%.1f%n", w.id(), w.rows(), best / 1e3, sum / 1e3 / n);
+    w.release();
   }
 
   /** max_i |a_i - b_i| / max_i |b_i| over the first b.length elements (a relative error robust to entries near 0). */
