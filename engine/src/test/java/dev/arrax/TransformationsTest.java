@@ -353,6 +353,20 @@ class TransformationsTest {
   }
 
   @Test
+  void aSmallCallRunsOnTheCallersThreadAndReturnsItsValues() {
+    // under Dispatcher.SYNC_ELEMENTS: no hand-off to the dispatch thread, whose wake-up would cost more than the call
+    Fn step = Arrax.jit(xs -> Np.add(Np.multiply(xs[0], 2.0), 1.0));
+    float[] data = new float[1000];
+    for (int i = 0; i < data.length; i++) data[i] = i;
+    NDArray x = NDArray.fromFlat(data, 100, 10);
+    step.apply(x).blockUntilReady(); // compiled
+    NDArray y = step.apply(x);
+    assertTrue(((dev.arrax.core.ConcreteArray) y).isReady(), "a small call's values are there when it returns");
+    float[] v = y.toFloatArray();
+    for (int i = 0; i < v.length; i++) assertEquals(2.0 * i + 1, v[i], 0.0, "element " + i);
+  }
+
+  @Test
   void gradChecksOnRandomComposedFunctions() {
     for (long seed = 0; seed < 8; seed++) {
       Rand r = new Rand(seed);

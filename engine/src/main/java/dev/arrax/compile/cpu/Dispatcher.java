@@ -22,7 +22,7 @@ public final class Dispatcher {
    * Calls whose inputs and outputs hold fewer elements than this (4 MB of floats) run on the caller's thread: the
    * hand-off to the dispatch thread and back, tens of microseconds when a thread has to wake up, costs more than it could
    * hide. W3's jit, 2 cores, through the dispatch thread and then on the caller's: 18 us at best and 32 us on average
-   * against 11 and 16 on 1,000 rows; 142 and 245 us against 128 and 150 on 16,000 rows. Their values are ready when the
+   * against 8.5 and 12 on 1,000 rows; 142 and 245 us against 134 and 178 on 16,000 rows. Their values are ready when the
    * call returns.
    */
   static final long SYNC_ELEMENTS = 1 << 20;

@@ -74,7 +74,7 @@ final class GroupStep implements RowStep {
       return;
     }
     int[] origins = new int[buffers.length];
-    long work = (long) rows * cols * (Math.max(1, group.members.size()) + 14L * KernelSourceWriter.transcendentals(group));
+    long work = (long) rows * cols * workPerElement();
     if (group.shape.length == 1 && group.hasReductions() && cols > Summation.segmentRows(cols)) {
       reduceInSegments(buffers, outs, cols, work);
     } else if (rows >= 2 * Parallel.threads() || group.hasReductions()) {
@@ -156,10 +156,13 @@ final class GroupStep implements RowStep {
     throw new IllegalArgumentException("not an output slot: " + slot);
   }
 
-  /** Per element of a row: one per operation, about 15 for a transcendental function (a polynomial and its reduction). */
+  /** Work per element: one per operation, about 15 for a transcendental function (a polynomial and its reduction). */
+  private long workPerElement() {
+    return Math.max(1, group.members.size()) + 14L * KernelSourceWriter.transcendentals(group);
+  }
+
   @Override public long rowWork() {
-    long perElement = Math.max(1, group.members.size()) + 14L * KernelSourceWriter.transcendentals(group);
-    return (group.shape.length == 2 ? group.shape[1] : 1) * perElement + 4 * rowWidth();
+    return (group.shape.length == 2 ? group.shape[1] : 1) * workPerElement() + 4 * rowWidth();
   }
 
   @Override public long rowWidth() {

@@ -21,9 +21,10 @@ public final class Parallel {
   /**
    * Below this much work (about one vector lane's operation a unit: elements, multiply-adds) a kernel runs on the calling
    * thread: some 0.1 ms of one core's work. Handing parts to the pool and waiting for them costs tens of microseconds
-   * here (a thread's wake-up); with the old bound of 32K, W1's jit on 1,000 rows took 87 us at best and 378 us on average
-   * on 2 threads against 72 and 85 us on one, and W3's 40 and 112 us against 8.5 and 9.6. Tests lower it to exercise
-   * the parallel paths on small inputs.
+   * here (a thread's wake-up); with the old bound of 32K elements, W1's jit on 1,000 rows took 87 us at best and 378 us
+   * on average on 2 threads against 72 and 85 us on one, and W3's 40 and 112 us against 8.5 and 9.6 (with this bound,
+   * 83 and 112, and 18 and 32; the rest was the dispatch thread, see Dispatcher). Tests lower it to exercise the parallel
+   * paths on small inputs.
    */
   static final long DEFAULT_MIN_PARALLEL_WORK = 1L << 23;
   static volatile long minParallelWork = DEFAULT_MIN_PARALLEL_WORK;

@@ -36,7 +36,7 @@ final class RowBlockedSequence implements Step {
     this.local = java.util.Set.copyOf(local);
     // elements a block touches per row, each row-wise operand once: a product that reads rows an earlier step of the
     // run read (a gradient summed over X's rows after X w) finds them in cache, and counting them twice halved W3's
-    // blocks (960 rows instead of 1,728: 7-9% slower on 2 cores, in alternating calls of the two in one JVM)
+    // blocks (960 rows instead of 1,792: 3-9% slower on 2 cores, in alternating calls of the two in one JVM)
     long width = 1;
     java.util.Set<Integer> seen = new java.util.HashSet<>();
     for (RowStep s : steps) {
