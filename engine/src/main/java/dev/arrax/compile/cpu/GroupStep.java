@@ -162,7 +162,7 @@ final class GroupStep implements RowStep {
   }
 
   @Override public long rowWork() {
-    return (group.shape.length == 2 ? group.shape[1] : 1) * workPerElement() + 4 * rowWidth();
+    return (group.shape.length == 2 ? group.shape[1] : 1) * workPerElement() + RowStep.super.rowWork();
   }
 
   @Override public long rowWidth() {

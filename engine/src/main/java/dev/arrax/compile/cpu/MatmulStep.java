@@ -281,10 +281,10 @@ final class MatmulStep implements RowStep {
   @Override public long rowWidth() { return contractionMode() ? (long) m + n : (long) k + n; }
 
   /** The multiply-adds of a row, and its elements. */
-  @Override public long rowWork() { return (contractionMode() ? (long) m * n : (long) k * n) + 4 * rowWidth(); }
+  @Override public long rowWork() { return (contractionMode() ? (long) m * n : (long) k * n) + RowStep.super.rowWork(); }
 
-  /** {@link #rowWidth()} without the row-wise operands in {@code seen} (rows an earlier step of the run read, still in cache). */
-  long rowWidthBeyond(java.util.Set<Integer> seen) {
+  /** The operands: a contraction's two row-wise ones (once if they are the same slot), or a product's left one. */
+  @Override public long rowWidthBeyond(java.util.Set<Integer> seen) {
     if (contractionMode()) return (seen.contains(lhsSlot) ? 0 : m) + (seen.contains(rhsSlot) || rhsSlot == lhsSlot ? 0 : (long) n);
     return (seen.contains(lhsSlot) ? 0 : k) + (long) n;
   }

@@ -40,7 +40,7 @@ final class RowBlockedSequence implements Step {
     long width = 1;
     java.util.Set<Integer> seen = new java.util.HashSet<>();
     for (RowStep s : steps) {
-      width += s instanceof MatmulStep m ? m.rowWidthBeyond(seen) : s.rowWidth();
+      width += s.rowWidthBeyond(seen);
       for (int slot : s.inputSlots()) seen.add(slot);
       for (int slot : s.outputSlots()) seen.add(slot);
     }
@@ -53,7 +53,6 @@ final class RowBlockedSequence implements Step {
     // With a sum over rows, whole chunks of it per block (Summation), so block edges never split one.
     this.blockRows = sumsOverRows ? (b + Summation.CHUNK_ROWS - 1) / Summation.CHUNK_ROWS * Summation.CHUNK_ROWS : b;
   }
-
 
   /** Rows per block for sequences built while this is positive (rounded up to whole chunks with a sum over rows); tests only. */
   static volatile int blockRowsForTests;

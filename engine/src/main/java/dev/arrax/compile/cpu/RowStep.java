@@ -22,6 +22,12 @@ interface RowStep extends Step {
   long rowWidth();
 
   /**
+   * {@link #rowWidth()} without the row-wise inputs in {@code seen}: rows an earlier step of the run read, still in cache
+   * when this step reads them. By default all of it.
+   */
+  default long rowWidthBeyond(java.util.Set<Integer> seen) { return rowWidth(); }
+
+  /**
    * Work per row, in about one vector lane's operation each, to decide whether a run is worth splitting across threads
    * ({@link Parallel#partsFor}): by default four per element touched.
    */
