@@ -80,11 +80,14 @@ public final class SparkBench {
           (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
       dev.arrax.examples.bench.HeapTouch.once();
-      double scan = best("scan only (noop sink)", reps, n, () -> df.write().format("noop").mode("overwrite").save());
-      double floor = best("io_floor (identity kernel)", reps, n, () -> ArraxSpark.map(df, a -> a[0], new String[] {"x"},
-          new String[] {"y"}, ArraxOptions.defaults().withName("identity")).write().format("noop").mode("overwrite").save());
-      double arrax = best("arrax W1 (grad of mlp)", reps, n, () -> ArraxSpark.map(df, saliency, new String[] {"x"},
-          new String[] {"g"}, ArraxOptions.defaults().withName("W1 saliency")).write().format("noop").mode("overwrite").save());
+      Runnable scanRun = () -> df.write().format("noop").mode("overwrite").save();
+      Runnable floorRun = () -> ArraxSpark.map(df, a -> a[0], new String[] {"x"}, new String[] {"y"},
+          ArraxOptions.defaults().withName("identity")).write().format("noop").mode("overwrite").save();
+      Runnable arraxRun = () -> ArraxSpark.map(df, saliency, new String[] {"x"}, new String[] {"g"},
+          ArraxOptions.defaults().withName("W1 saliency")).write().format("noop").mode("overwrite").save();
+      double scan = best("scan only (noop sink)", reps, n, scanRun);
+      double floor = best("io_floor (identity kernel)", reps, n, floorRun);
+      double arrax = best("arrax W1 (grad of mlp)", reps, n, arraxRun);
 
       UserDefinedFunction udf = functions.udf((UDF1<scala.collection.Seq<Float>, float[]>) x -> rowGradient(x, w1, b1, w2),
           DataTypes.createArrayType(DataTypes.FloatType));
@@ -110,11 +113,6 @@ public final class SparkBench {
       for (int i = 0; i < warmups; i++) batched.apply(X).blockUntilReady();
       // On a shared machine the best-of figures above can come from different moments: the same cases again, one
       // run of each in turn, and the median of each round's ratio (the same load on both sides).
-      Runnable scanRun = () -> df.write().format("noop").mode("overwrite").save();
-      Runnable floorRun = () -> ArraxSpark.map(df, a2 -> a2[0], new String[] {"x"}, new String[] {"y"},
-          ArraxOptions.defaults().withName("identity")).write().format("noop").mode("overwrite").save();
-      Runnable arraxRun = () -> ArraxSpark.map(df, saliency, new String[] {"x"}, new String[] {"g"},
-          ArraxOptions.defaults().withName("W1 saliency")).write().format("noop").mode("overwrite").save();
       Runnable engineRun = () -> batched.apply(X).blockUntilReady();
       int rounds = Math.max(5, reps);
       double[] floorOverScan = new double[rounds], arraxOverBound = new double[rounds], arraxOverEngine = new double[rounds];
@@ -147,7 +145,7 @@ public final class SparkBench {
       spark.conf().unset(ArraxOptions.COLUMNAR_INPUT_KEY);
       deleteTree(dir);
 
-      double engine = best("engine jit(vmap(grad)) f32[N,32], all cores", reps, n, () -> batched.apply(X).blockUntilReady());
+      double engine = best("engine jit(vmap(grad)) f32[N,32], all cores", reps, n, engineRun);
 
       System.out.printf("ratios: arrax / row_udf = %.1fx, arrax / engine = %.2f, io_floor / scan = %.2f; parquet: arrax / engine = %.2f,"
           + " columnar / row input = %.2f%n", arrax / rowUdf, arrax / engine, floor / scan, pqArrax / engine, pqArrax / pqRows);
