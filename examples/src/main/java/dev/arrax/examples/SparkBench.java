@@ -32,7 +32,8 @@ import org.apache.spark.sql.types.DataTypes;
  * map reads as columns), the map over it with columnar input and with row input ({@code spark.arrax.columnarInput=false}),
  * and the plain scan. Ends with {@code RESULT SPARK_W1 arrax_rows_per_s=<n> io_floor_rows_per_s=<n>
  * engine_rows_per_s=<n> row_udf_rows_per_s=<n> scan_rows_per_s=<n>} and {@code RESULT SPARK_W1_PARQUET
- * arrax_rows_per_s=<n> engine_rows_per_s=<n> scan_rows_per_s=<n> row_input_rows_per_s=<n>}.
+ * arrax_rows_per_s=<n> engine_rows_per_s=<n> scan_rows_per_s=<n> row_input_rows_per_s=<n>}. Between the two, each job's
+ * time split into a fixed part and a part per row ({@link #costs}, {@code RESULT SPARK_W1_COSTS}).
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector --add-opens=java.base/java.nio=ALL-UNNAMED
  * --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -cp <examples runtime classpath> dev.arrax.examples.SparkBench
@@ -116,15 +117,21 @@ public final class SparkBench {
       Runnable engineRun = () -> batched.apply(X).blockUntilReady();
       int rounds = Math.max(5, reps);
       double[] floorOverScan = new double[rounds], arraxOverBound = new double[rounds], arraxOverEngine = new double[rounds];
+      double[][] big = new double[4][rounds];
       for (int i = 0; i < rounds; i++) {
         double ts = seconds(scanRun), tf = seconds(floorRun), ta = seconds(arraxRun), te = seconds(engineRun);
         floorOverScan[i] = ts / tf;
         arraxOverBound[i] = (ts + te) / ta;
         arraxOverEngine[i] = te / ta;
+        big[0][i] = ts;
+        big[1][i] = tf;
+        big[2][i] = ta;
+        big[3][i] = te;
       }
       System.out.printf("paired, median of %d rounds (scan, io_floor, arrax W1, engine in turn): io_floor / scan = %.2f (%.2f .. %.2f),"
           + " arrax / bound = %.2f (%.2f .. %.2f), arrax / engine = %.2f%n", rounds, median(floorOverScan), min(floorOverScan),
           max(floorOverScan), median(arraxOverBound), min(arraxOverBound), max(arraxOverBound), median(arraxOverEngine));
+      costs(spark, xs, saliency, n, rounds, big);
       df.unpersist();
 
       // The same data as a Parquet file: Spark's vectorized reader hands out column batches, which the map reads as
@@ -163,6 +170,49 @@ public final class SparkBench {
     } finally {
       spark.stop();
     }
+  }
+
+  /** Rows of the small frame that {@link #costs} times each job on: its time is the job's fixed cost. */
+  static final int SMALL_ROWS = 2_000;
+
+  /**
+   * Splits each job's time into a fixed part (the same job on a cached frame of {@link #SMALL_ROWS} rows: Spark's
+   * scheduling, the write's commit, planning, task set-up) and a part per row (the rest of its median time on the big
+   * frame, over its rows), with the jobs again run in turn. At 1M rows Spark's own fixed cost is most of the scan's
+   * time, so the ratios of whole jobs above mix the two; the per-row ratios are what a map costs on large inputs.
+   * Prints {@code RESULT SPARK_W1_COSTS scan_job_ms=.. io_floor_job_ms=.. arrax_job_ms=.. scan_ns_per_row=..
+   * io_floor_ns_per_row=.. arrax_ns_per_row=.. engine_ns_per_row=..} (nanoseconds of wall time per row, both cores).
+   */
+  static void costs(SparkSession spark, Column[] xs, Fn saliency, long n, int rounds, double[][] big) {
+    Dataset<Row> small = spark.range(0, SMALL_ROWS, 1, 2).select(functions.col("id"), functions.array(xs).as("x")).cache();
+    small.count();
+    Runnable scan = () -> small.write().format("noop").mode("overwrite").save();
+    Runnable floor = () -> ArraxSpark.map(small, a -> a[0], new String[] {"x"}, new String[] {"y"},
+        ArraxOptions.defaults().withName("identity")).write().format("noop").mode("overwrite").save();
+    Runnable arrax = () -> ArraxSpark.map(small, saliency, new String[] {"x"}, new String[] {"g"},
+        ArraxOptions.defaults().withName("W1 saliency")).write().format("noop").mode("overwrite").save();
+    for (int i = 0; i < Math.max(1, warmups); i++) {
+      scan.run();
+      floor.run();
+      arrax.run();
+    }
+    int r = Math.max(2 * rounds, 9);
+    double[][] fixed = new double[3][r];
+    for (int i = 0; i < r; i++) {
+      fixed[0][i] = seconds(scan);
+      fixed[1][i] = seconds(floor);
+      fixed[2][i] = seconds(arrax);
+    }
+    small.unpersist();
+    double fs = median(fixed[0]), ff = median(fixed[1]), fa = median(fixed[2]);
+    double ps = (median(big[0]) - fs) / (n - SMALL_ROWS) * 1e9, pf = (median(big[1]) - ff) / (n - SMALL_ROWS) * 1e9;
+    double pa = (median(big[2]) - fa) / (n - SMALL_ROWS) * 1e9, pe = median(big[3]) / n * 1e9;
+    System.out.printf("fixed cost of a job (median of %d on %,d cached rows): scan %.1f ms, io_floor %.1f ms, arrax W1 %.1f ms;"
+        + " per row beyond it (the paired medians above): scan %.1f ns, io_floor %.1f ns, arrax W1 %.1f ns, engine %.1f ns; per row,"
+        + " io_floor / scan = %.2f, arrax / (scan + engine) = %.2f%n", r, SMALL_ROWS, fs * 1e3, ff * 1e3, fa * 1e3, ps, pf, pa, pe, ps / pf,
+        (ps + pe) / pa);
+    System.out.printf("RESULT SPARK_W1_COSTS scan_job_ms=%.1f io_floor_job_ms=%.1f arrax_job_ms=%.1f scan_ns_per_row=%.1f"
+        + " io_floor_ns_per_row=%.1f arrax_ns_per_row=%.1f engine_ns_per_row=%.1f%n", fs * 1e3, ff * 1e3, fa * 1e3, ps, pf, pa, pe);
   }
 
   static double median(double[] v) {
