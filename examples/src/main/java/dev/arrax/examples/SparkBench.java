@@ -81,11 +81,8 @@ public final class SparkBench {
           (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 
       dev.arrax.examples.bench.HeapTouch.once();
-      Runnable scanRun = () -> df.write().format("noop").mode("overwrite").save();
-      Runnable floorRun = () -> ArraxSpark.map(df, a -> a[0], new String[] {"x"}, new String[] {"y"},
-          ArraxOptions.defaults().withName("identity")).write().format("noop").mode("overwrite").save();
-      Runnable arraxRun = () -> ArraxSpark.map(df, saliency, new String[] {"x"}, new String[] {"g"},
-          ArraxOptions.defaults().withName("W1 saliency")).write().format("noop").mode("overwrite").save();
+      Runnable[] jobs = jobs(df, saliency);
+      Runnable scanRun = jobs[0], floorRun = jobs[1], arraxRun = jobs[2];
       double scan = best("scan only (noop sink)", reps, n, scanRun);
       double floor = best("io_floor (identity kernel)", reps, n, floorRun);
       double arrax = best("arrax W1 (grad of mlp)", reps, n, arraxRun);
@@ -172,6 +169,17 @@ public final class SparkBench {
     }
   }
 
+  /** The timed Spark jobs over {@code df}, each written to the noop sink: the scan, the identity map (the I/O floor), W1's map. */
+  static Runnable[] jobs(Dataset<Row> df, Fn saliency) {
+    return new Runnable[] {
+      () -> df.write().format("noop").mode("overwrite").save(),
+      () -> ArraxSpark.map(df, a -> a[0], new String[] {"x"}, new String[] {"y"}, ArraxOptions.defaults().withName("identity"))
+          .write().format("noop").mode("overwrite").save(),
+      () -> ArraxSpark.map(df, saliency, new String[] {"x"}, new String[] {"g"}, ArraxOptions.defaults().withName("W1 saliency"))
+          .write().format("noop").mode("overwrite").save()
+    };
+  }
+
   /** Rows of the small frame that {@link #costs} times each job on: its time is the job's fixed cost. */
   static final int SMALL_ROWS = 2_000;
 
@@ -186,11 +194,8 @@ public final class SparkBench {
   static void costs(SparkSession spark, Column[] xs, Fn saliency, long n, int rounds, double[][] big) {
     Dataset<Row> small = spark.range(0, SMALL_ROWS, 1, 2).select(functions.col("id"), functions.array(xs).as("x")).cache();
     small.count();
-    Runnable scan = () -> small.write().format("noop").mode("overwrite").save();
-    Runnable floor = () -> ArraxSpark.map(small, a -> a[0], new String[] {"x"}, new String[] {"y"},
-        ArraxOptions.defaults().withName("identity")).write().format("noop").mode("overwrite").save();
-    Runnable arrax = () -> ArraxSpark.map(small, saliency, new String[] {"x"}, new String[] {"g"},
-        ArraxOptions.defaults().withName("W1 saliency")).write().format("noop").mode("overwrite").save();
+    Runnable[] jobs = jobs(small, saliency);
+    Runnable scan = jobs[0], floor = jobs[1], arrax = jobs[2];
     for (int i = 0; i < Math.max(1, warmups); i++) {
       scan.run();
       floor.run();
